@@ -1,0 +1,128 @@
+package io.github.consulservlet.client;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * The local agent's own services and checks: what the registrar uses to register a webapp,
+ * report its liveness and take it out. Calls go to the agent (no datacenter, no consistency
+ * mode: the agent answers from its own state).
+ */
+public final class Agent {
+    private final Transport transport;
+
+    Agent(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** Registers (or replaces) a service instance and its checks. */
+    public void register(ServiceRegistration registration) {
+        transport.call(Request.put("/v1/agent/service/register", null)
+                .paramIf(registration.replaceExistingChecks(), "replace-existing-checks", "true")
+                .json(Json.write(registration.toJson()))).requireSuccess();
+    }
+
+    /** Removes a service instance and its checks from the agent. */
+    public void deregister(String serviceId) {
+        transport.call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireSuccess();
+    }
+
+    /** Puts a service instance in maintenance: it is left out of discovery until disabled. */
+    public void enableMaintenance(String serviceId, String reason) {
+        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+                .param("enable", "true").param("reason", reason)).requireSuccess();
+    }
+
+    /** Takes a service instance out of maintenance. */
+    public void disableMaintenance(String serviceId) {
+        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+                .param("enable", "false")).requireSuccess();
+    }
+
+    /** Reports a TTL check as passing, with {@code note} as its output. */
+    public void passCheck(String checkId, String note) {
+        ttlUpdate("pass", checkId, note);
+    }
+
+    /** Reports a TTL check as warning, with {@code note} as its output. */
+    public void warnCheck(String checkId, String note) {
+        ttlUpdate("warn", checkId, note);
+    }
+
+    /** Reports a TTL check as critical, with {@code note} as its output. */
+    public void failCheck(String checkId, String note) {
+        ttlUpdate("fail", checkId, note);
+    }
+
+    /**
+     * Sets a TTL check's status and output in one call.
+     *
+     * @throws io.github.consulservlet.ConsulNotFoundException when the agent does not know the
+     *     check (it lost its state): register again
+     */
+    public void updateCheck(String checkId, CheckStatus status, String output) {
+        if (status == CheckStatus.MAINTENANCE) {
+            throw new IllegalArgumentException("a check cannot be set to maintenance; use enableMaintenance");
+        }
+        JsonObject body = new JsonObject();
+        body.addProperty("Status", status.wireName());
+        body.addProperty("Output", output);
+        transport.call(Request.put("/v1/agent/check/update", required(checkId)).json(Json.write(body)))
+                .requireSuccess();
+    }
+
+    private void ttlUpdate(String verb, String checkId, String note) {
+        transport.call(Request.put("/v1/agent/check/" + verb, required(checkId)).param("note", note))
+                .requireSuccess();
+    }
+
+    /** The service instances registered with this agent, by ID. */
+    public Map<String, AgentService> services() {
+        JsonObject all = Json.object(Json.parse(transport.call(Request.get("/v1/agent/services", null))
+                .requireSuccess()));
+        Map<String, AgentService> services = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
+            services.put(entry.getKey(), service(Json.object(entry.getValue())));
+        }
+        return services;
+    }
+
+    /** The service instance with this ID, or empty when the agent does not have it. */
+    public Optional<AgentService> service(String serviceId) {
+        Response response = transport.call(Request.get("/v1/agent/service", required(serviceId)));
+        if (response.isNotFound()) {
+            return Optional.empty();
+        }
+        return Optional.of(service(Json.object(Json.parse(response.requireSuccess()))));
+    }
+
+    /** The checks registered with this agent, by ID. */
+    public Map<String, AgentCheck> checks() {
+        JsonObject all = Json.object(Json.parse(transport.call(Request.get("/v1/agent/checks", null))
+                .requireSuccess()));
+        Map<String, AgentCheck> checks = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
+            JsonObject c = Json.object(entry.getValue());
+            checks.put(entry.getKey(), new AgentCheck(Json.string(c, "CheckID"), Json.string(c, "Name"),
+                    CheckStatus.fromWire(Json.string(c, "Status")), Json.string(c, "Output"),
+                    Json.string(c, "ServiceID"), Json.string(c, "ServiceName")));
+        }
+        return checks;
+    }
+
+    private static AgentService service(JsonObject s) {
+        return new AgentService(Json.string(s, "ID"), Json.string(s, "Service"), Json.strings(s.get("Tags")),
+                Json.stringMap(s.get("Meta")), Json.string(s, "Address"), (int) Json.number(s, "Port"));
+    }
+
+    static String required(String id) {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("an ID must not be blank");
+        }
+        return id;
+    }
+}

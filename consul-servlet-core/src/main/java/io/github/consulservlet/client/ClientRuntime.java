@@ -1,0 +1,49 @@
+package io.github.consulservlet.client;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.github.consulservlet.ConsistencyMode;
+import io.github.consulservlet.QueryOptions;
+
+/** What every part of one {@link ConsulClient} shares: transport, threads, defaults. */
+final class ClientRuntime {
+    final Transport transport;
+    final ScheduledExecutorService scheduler;
+    final ExecutorService events;
+    final String datacenter;
+    final ConsistencyMode consistency;
+    final Duration readTimeout;
+    final Duration watchWait;
+    final Backoff backoff;
+
+    ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
+            String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,
+            Backoff backoff) {
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.events = events;
+        this.datacenter = datacenter;
+        this.consistency = consistency;
+        this.readTimeout = readTimeout;
+        this.watchWait = watchWait;
+        this.backoff = backoff;
+    }
+
+    /** Adds the datacenter and consistency mode of a read, from its options or the defaults. */
+    Request read(Request request, QueryOptions options) {
+        datacenter(request, options.datacenter().orElse(datacenter));
+        return request.consistency(options.consistency().orElse(consistency));
+    }
+
+    /** Adds {@code dc} when one is set here or by default. */
+    Request datacenter(Request request, String dc) {
+        String effective = dc != null ? dc : datacenter;
+        return request.paramIf(effective != null, "dc", effective);
+    }
+
+    Response call(Request request) {
+        return transport.call(request);
+    }
+}

@@ -1,0 +1,265 @@
+package io.github.consulservlet.client;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+import io.github.consulservlet.ConsistencyMode;
+import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.Discovery;
+import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.Sessions;
+
+/**
+ * A client of one Consul agent (or an ordered list of agents to fail over to), with one set of
+ * credentials. It owns one connection pool, one I/O thread, one scheduler thread and one event
+ * thread, whatever the number of calls, contexts and watches: share it between every webapp
+ * that talks to the same agent, and give each webapp its own {@link #newContext()}.
+ *
+ * <pre>{@code
+ * try (ConsulClient consul = ConsulClient.builder().agents("127.0.0.1:8500").build()) {
+ *     consul.kv().set("greeting", "hello");
+ * }
+ * }</pre>
+ *
+ * <p>As a {@link ConsulContext} itself, it offers discovery, KV and sessions whose watches last
+ * until the client is closed. Closing it cancels every call in flight and stops its threads.
+ */
+public final class ConsulClient implements ConsulContext, AutoCloseable {
+    private final ClientRuntime runtime;
+    private final Agent agent;
+    private final Set<Scope> scopes = ConcurrentHashMap.newKeySet();
+    private final ScopedConsulContext root;
+    private volatile boolean closed;
+
+    private ConsulClient(Builder b) {
+        var tls = b.agents.stream().anyMatch(uri -> "https".equals(uri.getScheme())) ? Tls.context(b.tls) : defaultSsl();
+        Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
+                b.readTimeout, b.maxConnections, new ExtensionThreads("io"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("scheduler"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        ExecutorService events = Executors.newSingleThreadExecutor(new ExtensionThreads("events"));
+        this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
+                b.readTimeout, b.watchWait, b.backoff);
+        this.agent = new Agent(transport);
+        this.root = newContext();
+    }
+
+    private static javax.net.ssl.SSLContext defaultSsl() {
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no default TLS context", e);
+        }
+    }
+
+    /** A builder for a client of {@code http://127.0.0.1:8500}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The local agent's services and checks. */
+    public Agent agent() {
+        return agent;
+    }
+
+    @Override
+    public Discovery discovery() {
+        return root.discovery();
+    }
+
+    @Override
+    public KeyValueStore kv() {
+        return root.kv();
+    }
+
+    @Override
+    public Sessions sessions() {
+        return root.sessions();
+    }
+
+    /** A context on this client whose watches stop when it is closed. */
+    public ScopedConsulContext newContext() {
+        if (closed) {
+            throw new IllegalStateException("the Consul client is closed");
+        }
+        Scope scope = new Scope(runtime);
+        scopes.add(scope);
+        return new ScopedConsulContext(runtime, scope, () -> scopes.remove(scope));
+    }
+
+    /** Stops every watch, cancels every call in flight and stops the client's threads. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Scope scope : List.copyOf(scopes)) {
+            scope.close();
+        }
+        runtime.transport.close();
+        runtime.scheduler.shutdownNow();
+        runtime.events.shutdownNow();
+    }
+
+    /** Builds a {@link ConsulClient}. */
+    public static final class Builder {
+        private List<URI> agents = List.of(URI.create("http://127.0.0.1:8500"));
+        private String token;
+        private TlsSettings tls = TlsSettings.DEFAULT;
+        private String datacenter;
+        private ConsistencyMode consistency = ConsistencyMode.DEFAULT;
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private Duration readTimeout = Duration.ofSeconds(10);
+        private int maxConnections = 128;
+        private Duration watchWait = Duration.ofMinutes(5);
+        private Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+        private Builder() {
+        }
+
+        /**
+         * The agents, comma-separated, each {@code host:port} or a URL such as
+         * {@code https://consul.local:8501}, as {@code CONSUL_HTTP_ADDR} takes them. Calls go to
+         * the first that accepts connections.
+         *
+         * @throws IllegalArgumentException naming the value and the accepted form
+         */
+        public Builder agents(String commaSeparated) {
+            List<URI> parsed = new ArrayList<>();
+            for (String part : commaSeparated.split(",", -1)) {
+                parsed.add(agentUri(part.strip(), commaSeparated));
+            }
+            this.agents = List.copyOf(parsed);
+            return this;
+        }
+
+        /** The agents as base URLs ({@code http} or {@code https}, no path), in failover order. */
+        public Builder agents(List<URI> urls) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("at least one Consul agent URL is needed");
+            }
+            List<URI> parsed = new ArrayList<>();
+            for (URI url : urls) {
+                parsed.add(agentUri(url.toString(), url.toString()));
+            }
+            this.agents = List.copyOf(parsed);
+            return this;
+        }
+
+        /** The ACL token, sent only in the {@code X-Consul-Token} header. */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+                throw new IllegalArgumentException("the Consul ACL token contains a control character"
+                        + " (a line break from a token file?); expected the token alone");
+            }
+            this.token = token.isEmpty() ? null : token;
+            return this;
+        }
+
+        /** TLS settings for {@code https://} agents. */
+        public Builder tls(TlsSettings tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** The datacenter asked when a call names none; the agent's own when not set. */
+        public Builder datacenter(String datacenter) {
+            if (datacenter == null || datacenter.isBlank()) {
+                throw new IllegalArgumentException("a datacenter must not be blank");
+            }
+            this.datacenter = datacenter;
+            return this;
+        }
+
+        /** The consistency mode of reads that name none. */
+        public Builder consistencyMode(ConsistencyMode mode) {
+            this.consistency = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** How long to wait for a connection to an agent before trying the next; 3s by default. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connect timeout");
+            return this;
+        }
+
+        /**
+         * How long to wait for an answer; 10s by default. A blocking query waits longer by itself:
+         * its wait plus Consul's jitter of wait/16, plus this as a margin.
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "read timeout");
+            return this;
+        }
+
+        /** The most connections open to the agents at once; 128 by default. */
+        public Builder maxConnections(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max connections must be 1 or more, was " + max);
+            }
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** The {@code wait} of blocking queries; Consul caps it at 10 minutes. */
+        Builder watchWait(Duration wait) {
+            if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("a blocking query waits at most 10m, was " + wait);
+            }
+            this.watchWait = positive(wait, "watch wait");
+            return this;
+        }
+
+        /** The backoff of failed watches. */
+        Builder retryBackoff(Duration min, Duration max) {
+            this.backoff = new Backoff(positive(min, "backoff"), positive(max, "backoff"));
+            return this;
+        }
+
+        List<URI> agents() {
+            return agents;
+        }
+
+        /** The client, with its threads started. */
+        public ConsulClient build() {
+            return new ConsulClient(this);
+        }
+
+        private static Duration positive(Duration duration, String what) {
+            if (duration == null || duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + duration);
+            }
+            return duration;
+        }
+
+        private static URI agentUri(String text, String whole) {
+            String candidate = text.contains("://") ? text : "http://" + text;
+            try {
+                URI uri = new URI(candidate);
+                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                boolean pathless = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
+                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && pathless
+                        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                    return new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
+                }
+            } catch (URISyntaxException e) {
+                // reported below with the accepted form
+            }
+            throw new IllegalArgumentException("consul.agent '" + whole + "' is not a list of agent addresses;"
+                    + " expected host:port or http(s)://host:port, comma-separated for failover,"
+                    + " such as 127.0.0.1:8500 or https://consul.local:8501");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.github.consulservlet.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import com.google.gson.JsonObject;
+
+import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.KvDeleteOptions;
+import io.github.consulservlet.KvEntry;
+import io.github.consulservlet.KvWriteOptions;
+import io.github.consulservlet.QueryOptions;
+import io.github.consulservlet.Watch;
+import io.github.consulservlet.WatchListener;
+
+/**
+ * {@link KeyValueStore} on {@code /v1/kv/}. A key's leading {@code /} is dropped, as Consul's own
+ * clients do; every segment is percent-encoded (see {@link PercentEncoding#path(String)}).
+ */
+final class HttpKeyValueStore implements KeyValueStore {
+    private static final String KV = "/v1/kv";
+
+    private final ClientRuntime runtime;
+    private final Scope scope;
+
+    HttpKeyValueStore(ClientRuntime runtime, Scope scope) {
+        this.runtime = runtime;
+        this.scope = scope;
+    }
+
+    @Override
+    public Optional<KvEntry> get(String key) {
+        return get(key, QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public Optional<KvEntry> get(String key, QueryOptions options) {
+        return readOne(runtime.call(runtime.read(Request.get(KV, key(key)), options)));
+    }
+
+    @Override
+    public Optional<String> getString(String key) {
+        return get(key).map(KvEntry::valueAsString);
+    }
+
+    @Override
+    public List<KvEntry> getAll(String prefix) {
+        return getAll(prefix, QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public List<KvEntry> getAll(String prefix, QueryOptions options) {
+        return readAll(runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("recurse"), options)));
+    }
+
+    @Override
+    public List<String> keys(String prefix) {
+        return keys(prefix, QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public List<String> keys(String prefix, QueryOptions options) {
+        Response response = runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("keys"), options));
+        if (response.isNotFound()) {
+            return List.of();
+        }
+        return List.copyOf(Json.strings(Json.parse(response.requireSuccess())));
+    }
+
+    @Override
+    public boolean set(String key, byte[] value) {
+        return set(key, value, KvWriteOptions.DEFAULT);
+    }
+
+    @Override
+    public boolean set(String key, String value) {
+        return set(key, value, KvWriteOptions.DEFAULT);
+    }
+
+    @Override
+    public boolean set(String key, String value, KvWriteOptions options) {
+        return set(key, Objects.requireNonNull(value, "value").getBytes(StandardCharsets.UTF_8), options);
+    }
+
+    @Override
+    public boolean set(String key, byte[] value, KvWriteOptions options) {
+        Objects.requireNonNull(value, "value");
+        String path = key(key);
+        if (value.length > MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("the value for KV key '" + key + "' is " + value.length
+                    + " bytes; Consul accepts at most " + MAX_VALUE_BYTES + " (512 KiB)");
+        }
+        Request request = Request.put(KV, path)
+                .paramIf(options.flags() != 0, "flags", Long.toString(options.flags()));
+        options.cas().ifPresent(cas -> request.param("cas", Long.toString(cas)));
+        options.acquire().ifPresent(session -> request.param("acquire", session));
+        options.release().ifPresent(session -> request.param("release", session));
+        runtime.datacenter(request, options.datacenter().orElse(null));
+        return runtime.call(request.bytes(value)).bool();
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return delete(key, KvDeleteOptions.DEFAULT);
+    }
+
+    @Override
+    public boolean delete(String key, KvDeleteOptions options) {
+        Request request = Request.of("DELETE", KV, options.isRecurse() ? prefix(key) : key(key));
+        request.paramIf(options.isRecurse(), "recurse", null);
+        options.cas().ifPresent(cas -> request.param("cas", Long.toString(cas)));
+        runtime.datacenter(request, options.datacenter().orElse(null));
+        return runtime.call(request).bool();
+    }
+
+    @Override
+    public Watch watch(String key, WatchListener<Optional<KvEntry>> listener) {
+        String path = key(key);
+        return scope.watch(new BlockingWatch.Query<Optional<KvEntry>>() {
+            @Override
+            public Request request(long index, Duration wait) {
+                return runtime.read(Request.get(KV, path), QueryOptions.DEFAULT);
+            }
+
+            @Override
+            public Optional<KvEntry> read(Response response) {
+                return readOne(response);
+            }
+        }, listener);
+    }
+
+    @Override
+    public Watch watchPrefix(String prefix, WatchListener<List<KvEntry>> listener) {
+        String path = prefix(prefix);
+        return scope.watch(new BlockingWatch.Query<List<KvEntry>>() {
+            @Override
+            public Request request(long index, Duration wait) {
+                return runtime.read(Request.get(KV, path).flag("recurse"), QueryOptions.DEFAULT);
+            }
+
+            @Override
+            public List<KvEntry> read(Response response) {
+                return readAll(response);
+            }
+        }, listener);
+    }
+
+    private static String key(String key) {
+        String trimmed = prefix(key);
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("a KV key must not be empty");
+        }
+        return trimmed;
+    }
+
+    private static String prefix(String prefix) {
+        Objects.requireNonNull(prefix, "key");
+        return prefix.startsWith("/") ? prefix.substring(1) : prefix;
+    }
+
+    private static Optional<KvEntry> readOne(Response response) {
+        if (response.isNotFound()) {
+            return Optional.empty();
+        }
+        List<JsonObject> entries = Json.objects(response.requireSuccess());
+        return entries.isEmpty() ? Optional.empty() : Optional.of(entry(entries.get(0)));
+    }
+
+    private static List<KvEntry> readAll(Response response) {
+        if (response.isNotFound()) {
+            return List.of();
+        }
+        List<KvEntry> entries = new ArrayList<>();
+        for (JsonObject entry : Json.objects(response.requireSuccess())) {
+            entries.add(entry(entry));
+        }
+        return List.copyOf(entries);
+    }
+
+    private static KvEntry entry(JsonObject json) {
+        String value = Json.string(json, "Value");
+        String session = Json.string(json, "Session");
+        return new KvEntry(Json.string(json, "Key"), Base64.getDecoder().decode(value),
+                Json.number(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
+                Json.number(json, "LockIndex"), session.isEmpty() ? Optional.empty() : Optional.of(session));
+    }
+}

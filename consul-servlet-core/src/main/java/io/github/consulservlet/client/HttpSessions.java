@@ -1,0 +1,139 @@
+package io.github.consulservlet.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.QueryOptions;
+import io.github.consulservlet.SessionBehavior;
+import io.github.consulservlet.SessionInfo;
+import io.github.consulservlet.SessionOptions;
+import io.github.consulservlet.Sessions;
+
+/**
+ * {@link Sessions} on {@code /v1/session/}. LockDelay is sent as a duration string and read back
+ * in nanoseconds, as Consul answers it.
+ */
+final class HttpSessions implements Sessions {
+    private final ClientRuntime runtime;
+
+    HttpSessions(ClientRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public String create() {
+        return create(SessionOptions.DEFAULT);
+    }
+
+    @Override
+    public String create(SessionOptions options) {
+        JsonObject body = new JsonObject();
+        options.lockDelay().ifPresent(delay -> body.addProperty("LockDelay", GoDuration.format(delay)));
+        options.name().ifPresent(name -> body.addProperty("Name", name));
+        options.node().ifPresent(node -> body.addProperty("Node", node));
+        options.checks().ifPresent(checks -> body.add("Checks", Json.array(checks)));
+        options.behavior().ifPresent(b -> body.addProperty("Behavior", b.name().toLowerCase(Locale.ROOT)));
+        options.ttl().ifPresent(ttl -> body.addProperty("TTL", GoDuration.format(ttl)));
+        Request request = runtime.datacenter(Request.put("/v1/session/create", null), options.datacenter().orElse(null));
+        Response response = runtime.call(request.json(Json.write(body))).requireSuccess();
+        String id = Json.string(Json.object(Json.parse(response)), "ID");
+        if (id.isEmpty()) {
+            throw new ConsulUnreachableException(request + " answered without a session ID", null);
+        }
+        return id;
+    }
+
+    @Override
+    public void destroy(String id) {
+        destroy(id, null);
+    }
+
+    @Override
+    public void destroy(String id, String datacenter) {
+        runtime.call(runtime.datacenter(Request.put("/v1/session/destroy", Agent.required(id)), datacenter))
+                .requireSuccess();
+    }
+
+    @Override
+    public Optional<SessionInfo> info(String id) {
+        return info(id, QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public Optional<SessionInfo> info(String id, QueryOptions options) {
+        Response response = runtime.call(runtime.read(Request.get("/v1/session/info", Agent.required(id)), options));
+        if (response.isNotFound()) {
+            return Optional.empty();
+        }
+        return read(response).stream().findFirst();
+    }
+
+    @Override
+    public List<SessionInfo> node(String node) {
+        return node(node, QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public List<SessionInfo> node(String node, QueryOptions options) {
+        return read(runtime.call(runtime.read(Request.get("/v1/session/node", Agent.required(node)), options)));
+    }
+
+    @Override
+    public List<SessionInfo> list() {
+        return list(QueryOptions.DEFAULT);
+    }
+
+    @Override
+    public List<SessionInfo> list(QueryOptions options) {
+        return read(runtime.call(runtime.read(Request.get("/v1/session/list", null), options)));
+    }
+
+    @Override
+    public Optional<SessionInfo> renew(String id) {
+        return renew(id, null);
+    }
+
+    @Override
+    public Optional<SessionInfo> renew(String id, String datacenter) {
+        Response response = runtime.call(runtime.datacenter(Request.put("/v1/session/renew", Agent.required(id)), datacenter));
+        if (response.isNotFound()) {
+            return Optional.empty();
+        }
+        return read(response).stream().findFirst();
+    }
+
+    private static List<SessionInfo> read(Response response) {
+        List<SessionInfo> sessions = new ArrayList<>();
+        for (JsonObject s : Json.objects(response.requireSuccess())) {
+            List<String> checks = new ArrayList<>(Json.strings(s.get("Checks")));
+            if (checks.isEmpty()) {
+                checks.addAll(Json.strings(s.get("NodeChecks")));
+                JsonElement serviceChecks = s.get("ServiceChecks");
+                if (serviceChecks != null && serviceChecks.isJsonArray()) {
+                    for (JsonElement check : serviceChecks.getAsJsonArray()) {
+                        checks.add(Json.string(Json.object(check), "ID"));
+                    }
+                }
+            }
+            String ttl = Json.string(s, "TTL");
+            sessions.add(new SessionInfo(Json.string(s, "ID"), Json.string(s, "Name"), Json.string(s, "Node"),
+                    checks, Duration.ofNanos(Json.number(s, "LockDelay")),
+                    "delete".equals(Json.string(s, "Behavior")) ? SessionBehavior.DELETE : SessionBehavior.RELEASE,
+                    ttl.isEmpty() ? Optional.empty() : Optional.of(parseTtl(ttl)),
+                    Json.number(s, "CreateIndex"), Json.number(s, "ModifyIndex")));
+        }
+        return List.copyOf(sessions);
+    }
+
+    /** Consul echoes the TTL as it was given, a Go duration such as {@code 30s} or {@code 1m30s}. */
+    private static Duration parseTtl(String text) {
+        return GoDuration.parse(text);
+    }
+}

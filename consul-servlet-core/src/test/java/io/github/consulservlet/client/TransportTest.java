@@ -1,0 +1,185 @@
+package io.github.consulservlet.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockserver.model.HttpRequest.request;
+import static org.mockserver.model.HttpResponse.response;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockserver.matchers.Times;
+import org.mockserver.model.Delay;
+
+import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.KvEntry;
+
+class TransportTest {
+    private MockAgent agent;
+    private ConsulClient client;
+
+    @BeforeEach
+    void start() {
+        agent = new MockAgent();
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        agent.close();
+    }
+
+    /** A loopback port that refuses connections: bound to learn a free number, then closed. */
+    static int refusingPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void failsOverToTheNextAgentWhenTheFirstRefusesConnections() throws Exception {
+        agent.answer("GET", "/v1/kv/k", 200, FakeAgent.kvBody("k", "v", 1));
+        client = ConsulClient.builder().agents("127.0.0.1:" + refusingPort() + ", " + agent.url()).build();
+
+        assertEquals("v", client.kv().getString("k").orElseThrow());
+        assertEquals("v", client.kv().getString("k").orElseThrow());
+        assertEquals(2, agent.requestCount());
+    }
+
+    @Test
+    void whenNoAgentAnswersTheErrorNamesEachOne() throws Exception {
+        int first = refusingPort();
+        int second = refusingPort();
+        client = ConsulClient.builder().agents("127.0.0.1:" + first + ",127.0.0.1:" + second).build();
+
+        ConsulUnreachableException e = assertThrows(ConsulUnreachableException.class, () -> client.kv().get("k"));
+
+        assertEquals(0, e.status());
+        assertTrue(e.getMessage().startsWith("GET /v1/kv/k got no answer"), e.getMessage());
+        assertTrue(e.getMessage().contains("http://127.0.0.1:" + first), e.getMessage());
+        assertTrue(e.getMessage().contains("http://127.0.0.1:" + second), e.getMessage());
+    }
+
+    @Test
+    void anOrdinaryCallTimesOutAfterTheReadTimeout() {
+        agent.server.when(request().withPath("/v1/kv/slow"))
+                .respond(response().withStatusCode(200).withBody("[]").withDelay(Delay.seconds(5)));
+        client = agent.clientBuilder().readTimeout(Duration.ofMillis(300)).build();
+
+        ConsulUnreachableException e = assertThrows(ConsulUnreachableException.class, () -> client.kv().get("slow"));
+
+        assertTrue(e.getMessage().contains("no answer within 300 ms"), e.getMessage());
+    }
+
+    @Test
+    void aReadTimeoutShorterThanTheBlockingWaitIsCorrectedNotHit() {
+        // Consul holds a blocking query for up to wait + wait/16; the read timeout is only 300 ms.
+        agent.server.when(request().withPath("/v1/kv/k").withQueryStringParameter("index", "5"), Times.once())
+                .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "6")
+                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1000)));
+        agent.server.when(request().withPath("/v1/kv/k").withQueryStringParameter("index", "6"))
+                .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "6")
+                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1000)));
+        agent.server.when(request().withPath("/v1/kv/k"), Times.once())
+                .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "5")
+                        .withBody(FakeAgent.kvBody("k", "old", 5)));
+        client = agent.clientBuilder().readTimeout(Duration.ofMillis(300)).watchWait(Duration.ofSeconds(1)).build();
+        List<String> values = new CopyOnWriteArrayList<>();
+        List<ConsulException> errors = new CopyOnWriteArrayList<>();
+
+        client.kv().watch("k", new io.github.consulservlet.WatchListener<Optional<KvEntry>>() {
+            @Override
+            public void onChange(Optional<KvEntry> value) {
+                values.add(value.orElseThrow().valueAsString());
+            }
+
+            @Override
+            public void onError(ConsulException error) {
+                errors.add(error);
+            }
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> values.equals(List.of("old", "new")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.requestCount() >= 3);
+        assertEquals(List.of(), errors);
+    }
+
+    @Test
+    void closingTheClientCancelsCallsInFlight() throws Exception {
+        agent.server.when(request().withPath("/v1/kv/slow"))
+                .respond(response().withStatusCode(200).withBody("[]").withDelay(Delay.seconds(30)));
+        client = agent.clientBuilder().readTimeout(Duration.ofSeconds(60)).build();
+        CompletableFuture<Object> call = CompletableFuture.supplyAsync(() -> client.kv().get("slow"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> agent.requestCount() == 1);
+
+        client.close();
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof ConsulUnreachableException, e.getCause().toString());
+        assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
+        assertThrows(ConsulUnreachableException.class, () -> client.kv().get("k"));
+    }
+
+    @Test
+    void threadsAreFewNamedDaemonsWithTheExtensionsClassLoader() throws Exception {
+        try (FakeAgent fake = new FakeAgent(new KvState("k", "v"))) {
+            client = ConsulClient.builder().agents(fake.url()).watchWait(Duration.ofSeconds(30)).build();
+            for (int i = 0; i < 100; i++) {
+                client.kv().watch("k", value -> { });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls.size() >= 200);
+
+            List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("consul-servlet-")).toList();
+            assertTrue(ours.size() <= 3, "100 watches held by " + ours);
+            for (Thread thread : ours) {
+                assertTrue(thread.isDaemon(), thread.getName());
+                assertEquals(ConsulClient.class.getClassLoader(), thread.getContextClassLoader(), thread.getName());
+            }
+            client.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("consul-servlet-") && t.isAlive()));
+        }
+    }
+
+    @Test
+    void theTokenIsSentOnlyAsAHeader() {
+        agent.answer("GET", "/v1/catalog/services", 200, "{}");
+        client = agent.clientBuilder().build();
+
+        client.discovery().services();
+
+        agent.assertOnly("GET", "/v1/catalog/services", java.util.Map.of());
+    }
+
+    @Test
+    void redirectsAreNotFollowed() {
+        agent.server.when(request().withPath("/v1/kv/k"))
+                .respond(response().withStatusCode(301).withHeader("Location", "/v1/agent/service/deregister/x"));
+        client = agent.clientBuilder().build();
+
+        ConsulException e = assertThrows(ConsulException.class, () -> client.kv().get("k"));
+
+        assertEquals(301, e.status());
+        assertEquals(1, agent.requestCount());
+        assertFalse(e.getMessage().contains(MockAgent.TOKEN));
+    }
+
+}
