@@ -1,11 +1,12 @@
 package io.github.consulservlet.client;
 
-import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.Watch;
@@ -24,14 +25,8 @@ import io.github.consulservlet.WatchListener;
 final class BlockingWatch<T> implements Watch {
     private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
 
-    /** Builds the query for an index and reads its answer. */
-    interface Query<T> {
-        Request request(long index, Duration wait);
-
-        T read(Response response);
-    }
-
-    private final Query<T> query;
+    private final Supplier<Request> query;
+    private final Function<Response, T> reader;
     private final WatchListener<? super T> listener;
     private final ClientRuntime runtime;
     private final Consumer<BlockingWatch<?>> onClose;
@@ -45,9 +40,14 @@ final class BlockingWatch<T> implements Watch {
     private boolean delivered;
     private T last;
 
-    BlockingWatch(Query<T> query, WatchListener<? super T> listener, ClientRuntime runtime,
-            Consumer<BlockingWatch<?>> onClose) {
+    /**
+     * @param query makes the plain read; the watch adds {@code index} and {@code wait} to it
+     * @param reader reads an answer, or throws the {@link ConsulException} it stands for
+     */
+    BlockingWatch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
+            ClientRuntime runtime, Consumer<BlockingWatch<?>> onClose) {
         this.query = query;
+        this.reader = reader;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.runtime = runtime;
         this.onClose = onClose;
@@ -63,7 +63,7 @@ final class BlockingWatch<T> implements Watch {
         }
         long asked = index;
         long started = System.nanoTime();
-        Request request = query.request(asked, runtime.watchWait);
+        Request request = query.get();
         if (asked > 0) {
             request.param("index", Long.toString(asked)).param("wait", GoDuration.format(runtime.watchWait));
             // Consul may hold the answer up to wait + wait/16 of jitter; the read timeout is a margin on top.
@@ -85,7 +85,7 @@ final class BlockingWatch<T> implements Watch {
         ConsulException failure;
         if (error == null) {
             try {
-                T value = query.read(response);
+                T value = reader.apply(response);
                 changed(asked, started, response.index, value);
                 return;
             } catch (RuntimeException e) {

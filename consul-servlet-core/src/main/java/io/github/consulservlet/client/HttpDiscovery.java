@@ -64,33 +64,13 @@ final class HttpDiscovery implements Discovery {
 
     @Override
     public Watch watch(String name, QueryOptions options, WatchListener<List<ServiceInstance>> listener) {
-        healthRequest(name, null, options);
-        return scope.watch(new BlockingWatch.Query<List<ServiceInstance>>() {
-            @Override
-            public Request request(long index, java.time.Duration wait) {
-                return healthRequest(name, null, options);
-            }
-
-            @Override
-            public List<ServiceInstance> read(Response response) {
-                return readInstances(response);
-            }
-        }, listener);
+        healthRequest(name, null, options); // refuses a bad name now rather than in every retry
+        return scope.watch(() -> healthRequest(name, null, options), HttpDiscovery::readInstances, listener);
     }
 
     @Override
     public Watch watchServices(WatchListener<Map<String, List<String>>> listener) {
-        return scope.watch(new BlockingWatch.Query<Map<String, List<String>>>() {
-            @Override
-            public Request request(long index, java.time.Duration wait) {
-                return servicesRequest(QueryOptions.DEFAULT);
-            }
-
-            @Override
-            public Map<String, List<String>> read(Response response) {
-                return readServices(response);
-            }
-        }, listener);
+        return scope.watch(() -> servicesRequest(QueryOptions.DEFAULT), HttpDiscovery::readServices, listener);
     }
 
     private Request servicesRequest(QueryOptions options) {

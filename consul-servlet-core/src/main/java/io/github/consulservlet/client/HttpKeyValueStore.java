@@ -1,7 +1,6 @@
 package io.github.consulservlet.client;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -121,33 +120,15 @@ final class HttpKeyValueStore implements KeyValueStore {
     @Override
     public Watch watch(String key, WatchListener<Optional<KvEntry>> listener) {
         String path = key(key);
-        return scope.watch(new BlockingWatch.Query<Optional<KvEntry>>() {
-            @Override
-            public Request request(long index, Duration wait) {
-                return runtime.read(Request.get(KV, path), QueryOptions.DEFAULT);
-            }
-
-            @Override
-            public Optional<KvEntry> read(Response response) {
-                return readOne(response);
-            }
-        }, listener);
+        return scope.watch(() -> runtime.read(Request.get(KV, path), QueryOptions.DEFAULT),
+                HttpKeyValueStore::readOne, listener);
     }
 
     @Override
     public Watch watchPrefix(String prefix, WatchListener<List<KvEntry>> listener) {
         String path = prefix(prefix);
-        return scope.watch(new BlockingWatch.Query<List<KvEntry>>() {
-            @Override
-            public Request request(long index, Duration wait) {
-                return runtime.read(Request.get(KV, path).flag("recurse"), QueryOptions.DEFAULT);
-            }
-
-            @Override
-            public List<KvEntry> read(Response response) {
-                return readAll(response);
-            }
-        }, listener);
+        return scope.watch(() -> runtime.read(Request.get(KV, path).flag("recurse"), QueryOptions.DEFAULT),
+                HttpKeyValueStore::readAll, listener);
     }
 
     private static String key(String key) {

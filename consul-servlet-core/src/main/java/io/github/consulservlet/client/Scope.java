@@ -3,6 +3,8 @@ package io.github.consulservlet.client;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.Watch;
@@ -18,12 +20,14 @@ final class Scope {
         this.runtime = runtime;
     }
 
-    <T> Watch watch(BlockingWatch.Query<T> query, WatchListener<? super T> listener) {
-        if (closed) {
+    /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
+    <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
+        BlockingWatch<T> watch = new BlockingWatch<>(query, reader, listener, runtime, watches::remove);
+        watches.add(watch);
+        if (closed) { // checked after adding, so a close() running meanwhile cannot miss this watch
+            watch.close();
             throw new ConsulUnreachableException("cannot start a watch: its ConsulContext is closed", null);
         }
-        BlockingWatch<T> watch = new BlockingWatch<>(query, listener, runtime, watches::remove);
-        watches.add(watch);
         watch.start();
         return watch;
     }

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockserver.model.HttpRequest;
 
@@ -17,21 +15,7 @@ import com.google.gson.JsonParser;
 
 import io.github.consulservlet.ConsulNotFoundException;
 
-class AgentContractTest {
-    private MockAgent agent;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() {
-        agent = new MockAgent();
-        client = agent.clientBuilder().build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        agent.close();
-    }
+class AgentContractTest extends ContractTest {
 
     @Test
     void registerSendsServiceAndHttpCheckInOneRequest() {

@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.ServiceInstance;
 
-class DiscoveryContractTest {
+class DiscoveryContractTest extends ContractTest {
     // Shape of https://developer.hashicorp.com/consul/api-docs/health#list-service-instances-for-service
     private static final String HEALTH = """
             [{"Node": {"ID": "40e4a748", "Node": "web1", "Address": "10.1.10.12", "Datacenter": "dc1",
@@ -27,20 +25,6 @@ class DiscoveryContractTest {
                           "Meta": null, "Port": 8081},
               "Checks": []}]""";
 
-    private MockAgent agent;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() {
-        agent = new MockAgent();
-        client = agent.clientBuilder().build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        agent.close();
-    }
 
     @Test
     void servicesReadsTheCatalog() {

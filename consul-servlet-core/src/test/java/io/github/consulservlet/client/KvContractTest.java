@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockserver.model.HttpRequest;
@@ -26,27 +25,17 @@ import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
 import io.github.consulservlet.QueryOptions;
 
-class KvContractTest {
+class KvContractTest extends ContractTest {
     // As in https://developer.hashicorp.com/consul/api-docs/kv#sample-response, plus a field we do not model.
     private static final String ENTRY = """
             [{"CreateIndex": 100, "ModifyIndex": 200, "LockIndex": 3, "Key": "zip", "Flags": 7,
               "Value": "dGVzdA==", "Session": "adf4238a-882b-9ddc-4a9d-5b6758e4159e", "Namespace": "default"}]""";
 
-    private MockAgent agent;
-    private ConsulClient client;
     private KeyValueStore kv;
 
     @BeforeEach
     void start() {
-        agent = new MockAgent();
-        client = agent.clientBuilder().build();
         kv = client.kv();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        agent.close();
     }
 
     @Test

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.QueryOptions;
@@ -16,7 +14,7 @@ import io.github.consulservlet.SessionBehavior;
 import io.github.consulservlet.SessionInfo;
 import io.github.consulservlet.SessionOptions;
 
-class SessionsContractTest {
+class SessionsContractTest extends ContractTest {
     // https://developer.hashicorp.com/consul/api-docs/session#read-session: LockDelay comes back in nanoseconds.
     private static final String SESSION = """
             [{"ID": "adf4238a-882b-9ddc-4a9d-5b6758e4159e", "Name": "leader", "Node": "web1",
@@ -24,20 +22,6 @@ class SessionsContractTest {
               "NodeChecks": ["serfHealth"], "ServiceChecks": [{"ID": "service:shop-1", "Namespace": ""}],
               "CreateIndex": 1086449, "ModifyIndex": 1086450}]""";
 
-    private MockAgent agent;
-    private ConsulClient client;
-
-    @BeforeEach
-    void start() {
-        agent = new MockAgent();
-        client = agent.clientBuilder().build();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        agent.close();
-    }
 
     @Test
     void createSendsLockDelayAsADurationString() {
