@@ -172,7 +172,11 @@ final class Transport implements AutoCloseable {
                         : new ConsulUnreachableException(request + " was cancelled", null));
             }
         };
-        exchange.set(this.http.execute(http, callback));
+        Future<SimpleHttpResponse> sent = this.http.execute(http, callback);
+        exchange.set(sent);
+        if (result.isCompletedExceptionally()) { // cancelled or closed while this attempt was being set up
+            sent.cancel(true);
+        }
     }
 
     private static long index(Header header) {
