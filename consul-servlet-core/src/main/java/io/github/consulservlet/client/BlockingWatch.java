@@ -1,7 +1,9 @@
 package io.github.consulservlet.client;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -17,13 +19,21 @@ import io.github.consulservlet.WatchListener;
  * <a href="https://developer.hashicorp.com/consul/api-docs/features/blocking">blocking query</a>
  * page prescribes: each query carries the last {@code X-Consul-Index} and a {@code wait}; an
  * index that goes backwards is reset to 0 (one plain read to resynchronise); an index below 1 is
- * raised to 1 so the next query blocks; an answer that comes back early with the same index is
- * not a change and is retried after a backoff rather than at once, so a misbehaving server never
- * makes us spin; errors back off with jitter. The listener hears of data only when the index
- * moved and the data differs from what it last heard. No thread is held between answers.
+ * raised to 1 so the next query blocks; an answer that comes back at once with the same index is
+ * not a change and is asked again only after a short backoff, so a misbehaving server never
+ * makes us spin; data that changes all the time is followed at a limited rate (a burst of
+ * {@value #BURST} queries, then one a second); errors back off with jitter. The listener hears of
+ * data only when the index moved and the data differs from what it last heard.
+ *
+ * <p>No thread is held between answers: answers are read on the client's scheduler thread,
+ * never on the I/O thread, and listeners are called on its event thread.
  */
 final class BlockingWatch<T> implements Watch {
     private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final int BURST = 3;
+    private static final long REFILL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Backoff EARLY_ANSWER = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    private static final long EARLY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Supplier<Request> query;
     private final Function<Response, T> reader;
@@ -32,11 +42,13 @@ final class BlockingWatch<T> implements Watch {
     private final Consumer<BlockingWatch<?>> onClose;
 
     private volatile boolean closed;
-    private volatile CompletableFuture<Response> inFlight;
-    // The chain runs one query at a time, so these are never touched concurrently.
+    private volatile Future<?> pending;
+    // The chain runs one step at a time, so these are never touched concurrently.
     private long index;
     private int failures;
     private int earlyAnswers;
+    private double tokens = BURST;
+    private long refilledAt = System.nanoTime();
     private boolean delivered;
     private T last;
 
@@ -64,18 +76,27 @@ final class BlockingWatch<T> implements Watch {
         long asked = index;
         long started = System.nanoTime();
         Request request = query.get();
+        Duration wait = runtime.watchWait;
         if (asked > 0) {
-            request.param("index", Long.toString(asked)).param("wait", GoDuration.format(runtime.watchWait));
+            request.param("index", Long.toString(asked)).param("wait", GoDuration.format(wait));
             // Consul may hold the answer up to wait + wait/16 of jitter; the read timeout is a margin on top.
-            request.responseTimeout = runtime.watchWait.plus(runtime.watchWait.dividedBy(16)).plus(runtime.readTimeout);
+            request.responseTimeout = wait.plus(wait.dividedBy(16)).plus(runtime.readTimeout);
         }
         CompletableFuture<Response> future = runtime.transport.send(request);
-        inFlight = future;
+        pending = future;
         if (closed) {
             future.cancel(true);
             return;
         }
-        future.whenComplete((response, error) -> answered(asked, started, response, error));
+        future.whenCompleteAsync((response, error) -> answered(asked, started, response, error), this::onScheduler);
+    }
+
+    private void onScheduler(Runnable step) {
+        try {
+            runtime.scheduler.execute(step);
+        } catch (RejectedExecutionException e) {
+            closed = true; // the client is closing
+        }
     }
 
     private void answered(long asked, long started, Response response, Throwable error) {
@@ -111,14 +132,32 @@ final class BlockingWatch<T> implements Watch {
             last = value;
             notify(() -> listener.onChange(value));
         }
-        if (!moved && System.nanoTime() - started < runtime.watchWait.toNanos() / 2) {
-            // Same index, well before the wait ran out: not a change, and no reason to ask again at once.
-            earlyAnswers++;
-            later(runtime.backoff.delayMillis(earlyAnswers));
+        if (!moved) {
+            boolean early = System.nanoTime() - started < Math.min(EARLY_NANOS, runtime.watchWait.toNanos() / 2);
+            earlyAnswers = early ? earlyAnswers + 1 : 0;
+            if (early) {
+                later(EARLY_ANSWER.delayMillis(earlyAnswers));
+                return;
+            }
+        }
+        long throttle = takeToken();
+        if (throttle > 0) {
+            later(TimeUnit.NANOSECONDS.toMillis(throttle) + 1);
         } else {
-            earlyAnswers = 0;
             issue();
         }
+    }
+
+    /** A token of the rate limit: 0 when the next query may go now, else the nanoseconds to wait. */
+    private long takeToken() {
+        long now = System.nanoTime();
+        tokens = Math.min(BURST, tokens + (double) (now - refilledAt) / REFILL_NANOS);
+        refilledAt = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return 0;
+        }
+        return (long) ((1 - tokens) * REFILL_NANOS);
     }
 
     /** Runs a listener call on the event thread, unless the watch is closed by then. */
@@ -141,7 +180,7 @@ final class BlockingWatch<T> implements Watch {
 
     private void later(long delayMillis) {
         try {
-            runtime.scheduler.schedule(this::issue, delayMillis, TimeUnit.MILLISECONDS);
+            pending = runtime.scheduler.schedule(this::issue, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             closed = true; // the client is closing
         }
@@ -153,9 +192,9 @@ final class BlockingWatch<T> implements Watch {
             return;
         }
         closed = true;
-        CompletableFuture<Response> future = inFlight;
-        if (future != null) {
-            future.cancel(true);
+        Future<?> step = pending; // the query in flight or the retry scheduled: either would keep us reachable
+        if (step != null) {
+            step.cancel(true);
         }
         onClose.accept(this);
     }

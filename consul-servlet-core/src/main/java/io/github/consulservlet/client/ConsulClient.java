@@ -204,7 +204,12 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
             return this;
         }
 
-        /** The most connections open to the agents at once; 128 by default. */
+        /**
+         * The most connections open to the agents at once; 128 by default. Blocking queries hold
+         * theirs while they wait, so they may use all but a quarter of them (at least 4 stay for
+         * ordinary calls); more watches than that take turns. Consul accepts 200 connections per
+         * client address by default ({@code http_max_conns_per_client}).
+         */
         public Builder maxConnections(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("max connections must be 1 or more, was " + max);
@@ -213,8 +218,12 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
             return this;
         }
 
-        /** The {@code wait} of blocking queries; Consul caps it at 10 minutes. */
-        Builder watchWait(Duration wait) {
+        /**
+         * How long a watch's blocking query may wait for a change before Consul answers with the
+         * same data; 5 minutes by default, at most 10 (Consul's cap). The agent's
+         * {@code max_query_time} may cut it shorter.
+         */
+        public Builder blockingQueryWait(Duration wait) {
             if (wait.compareTo(Duration.ofMinutes(10)) > 0) {
                 throw new IllegalArgumentException("a blocking query waits at most 10m, was " + wait);
             }

@@ -110,6 +110,10 @@ final class HttpKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean delete(String key, KvDeleteOptions options) {
+        if (options.isRecurse() && prefix(key).isEmpty()) {
+            throw new IllegalArgumentException("a recursive delete of the empty prefix would delete every key"
+                    + " of the datacenter; name a prefix");
+        }
         Request request = Request.of("DELETE", KV, options.isRecurse() ? prefix(key) : key(key));
         request.paramIf(options.isRecurse(), "recurse", null);
         options.cas().ifPresent(cas -> request.param("cas", Long.toString(cas)));
@@ -139,9 +143,24 @@ final class HttpKeyValueStore implements KeyValueStore {
         return trimmed;
     }
 
+    /**
+     * The key without its leading {@code /}. Consul's HTTP server cleans request paths, so a key
+     * with an empty, {@code .} or {@code ..} segment could only reach another path (it answers
+     * with a redirect, which we never follow): such keys are refused here, with the reason.
+     */
     private static String prefix(String prefix) {
         Objects.requireNonNull(prefix, "key");
-        return prefix.startsWith("/") ? prefix.substring(1) : prefix;
+        String trimmed = prefix.startsWith("/") ? prefix.substring(1) : prefix;
+        String[] segments = trimmed.split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            String segment = segments[i];
+            boolean trailing = i == segments.length - 1;
+            if ((segment.isEmpty() && !trailing) || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("KV key '" + prefix + "' has an empty, '.' or '..' segment,"
+                        + " which Consul's HTTP API cannot address; use keys whose segments are names");
+            }
+        }
+        return trimmed;
     }
 
     private static Optional<KvEntry> readOne(Response response) {

@@ -13,11 +13,11 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
@@ -59,6 +59,7 @@ final class Transport implements AutoCloseable {
     private final Duration readTimeout;
     private final CloseableHttpAsyncClient http;
     private final Set<CompletableFuture<Response>> inFlight = ConcurrentHashMap.newKeySet();
+    private final BlockingBudget blockingBudget;
     private volatile boolean closed;
 
     Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
@@ -66,6 +67,7 @@ final class Transport implements AutoCloseable {
         this.agents = List.copyOf(agents);
         this.token = token;
         this.readTimeout = readTimeout;
+        this.blockingBudget = new BlockingBudget(BlockingBudget.forPool(maxConnections));
         ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext);
         if (!verifyHostname) {
             tls.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
@@ -93,7 +95,8 @@ final class Transport implements AutoCloseable {
     /**
      * Sends {@code request}; the future completes with the answer, whatever its status, or
      * exceptionally with a {@link ConsulUnreachableException}. Cancelling the future cancels
-     * the exchange.
+     * the exchange. A blocking query first waits (without a thread) for a place in the blocking
+     * budget, so that watches never take the connections that ordinary calls need.
      */
     CompletableFuture<Response> send(Request request) {
         CompletableFuture<Response> result = new CompletableFuture<>();
@@ -101,16 +104,20 @@ final class Transport implements AutoCloseable {
             result.completeExceptionally(closedError(request));
             return result;
         }
-        AtomicReference<Future<SimpleHttpResponse>> exchange = new AtomicReference<>();
+        List<Future<SimpleHttpResponse>> attempts = new CopyOnWriteArrayList<>();
         inFlight.add(result);
         result.whenComplete((response, error) -> {
             inFlight.remove(result);
-            Future<SimpleHttpResponse> pending = exchange.get();
-            if (error != null && pending != null) {
-                pending.cancel(true);
+            if (error != null) {
+                attempts.forEach(attempt -> attempt.cancel(true));
             }
         });
-        attempt(request, preferredAgent.get(), 0, new ArrayList<>(), result, exchange);
+        Runnable start = () -> attempt(request, preferredAgent.get(), 0, new ArrayList<>(), result, attempts);
+        if (request.responseTimeout == null) {
+            start.run();
+        } else {
+            blockingBudget.run(start, result);
+        }
         if (closed) {
             result.completeExceptionally(closedError(request));
         }
@@ -132,7 +139,10 @@ final class Transport implements AutoCloseable {
     }
 
     private void attempt(Request request, int agentIndex, int tries, List<String> failures,
-            CompletableFuture<Response> result, AtomicReference<Future<SimpleHttpResponse>> exchange) {
+            CompletableFuture<Response> result, List<Future<SimpleHttpResponse>> attempts) {
+        if (result.isDone()) {
+            return;
+        }
         URI agent = agents.get(agentIndex);
         Duration timeout = request.responseTimeout != null ? request.responseTimeout : readTimeout;
         SimpleHttpRequest http = SimpleHttpRequest.create(request.method, request.uriAt(agent));
@@ -159,7 +169,7 @@ final class Transport implements AutoCloseable {
                 failures.add(agent + ": " + describe(error, timeout));
                 if (isConnectFailure(error) && tries + 1 < agents.size() && !closed && !result.isDone()) {
                     LOG.log(System.Logger.Level.DEBUG, () -> request + ": " + agent + " unreachable, trying the next agent");
-                    attempt(request, (agentIndex + 1) % agents.size(), tries + 1, failures, result, exchange);
+                    attempt(request, (agentIndex + 1) % agents.size(), tries + 1, failures, result, attempts);
                 } else {
                     result.completeExceptionally(new ConsulUnreachableException(
                             request + " got no answer (" + String.join("; ", failures) + ")", error));
@@ -172,10 +182,15 @@ final class Transport implements AutoCloseable {
                         : new ConsulUnreachableException(request + " was cancelled", null));
             }
         };
-        Future<SimpleHttpResponse> sent = this.http.execute(http, callback);
-        exchange.set(sent);
-        if (result.isCompletedExceptionally()) { // cancelled or closed while this attempt was being set up
-            sent.cancel(true);
+        try {
+            // Each attempt keeps its own future: a failover may start the next one inside execute().
+            Future<SimpleHttpResponse> sent = this.http.execute(http, callback);
+            attempts.add(sent);
+            if (result.isCompletedExceptionally()) { // cancelled or closed while this attempt was being set up
+                sent.cancel(true);
+            }
+        } catch (RuntimeException e) { // HttpClient refuses synchronously once it is closed
+            result.completeExceptionally(closed ? closedError(request) : asConsulException(e, request));
         }
     }
 

@@ -27,7 +27,7 @@ class BlockingQueryContractTest extends ContractTest {
 
     private ConsulClient watchingClient() {
         client.close();
-        client = agent.clientBuilder().watchWait(Duration.ofSeconds(90)).datacenter("dc1")
+        client = agent.clientBuilder().blockingQueryWait(Duration.ofSeconds(90)).datacenter("dc1")
                 .consistencyMode(ConsistencyMode.STALE).build();
         return client;
     }

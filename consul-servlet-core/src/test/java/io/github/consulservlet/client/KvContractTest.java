@@ -170,21 +170,42 @@ class KvContractTest extends ContractTest {
 
     @Test
     void aKeyCanNeverLeaveTheKvEndpoint() {
-        String hostile = "../agent/service/deregister/x?y#z";
         agent.answer("GET", "/v1/kv/.*", 404, "");
         agent.answer("PUT", "/v1/kv/.*", 200, "true");
 
+        String hostile = "agent/service/deregister/x?y#z";
         kv.get(hostile);
         kv.set(hostile, "v");
 
         HttpRequest[] sent = agent.server.retrieveRecordedRequests(null);
         assertEquals(2, sent.length);
         for (HttpRequest request : sent) {
-            // As it crossed the wire: each segment percent-encoded, dots of a dot segment too.
-            assertEquals("/v1/kv/%2E%2E/agent/service/deregister/x%3Fy%23z", request.getPath().getValue());
+            // As it crossed the wire: each segment percent-encoded, so '?' and '#' are data.
+            assertEquals("/v1/kv/agent/service/deregister/x%3Fy%23z", request.getPath().getValue());
             assertEquals(Map.of(), MockAgent.query(request));
             assertEquals(hostile, decodedKey(request));
         }
+    }
+
+    @Test
+    void dotAndEmptySegmentsAreRefusedBeforeSending() {
+        for (String key : List.of("../agent/service/deregister/x?y#z", "a/./b", "a//b", "a/..", "..")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> kv.set(key, "v"));
+            assertEquals("KV key '" + key + "' has an empty, '.' or '..' segment, which Consul's HTTP API cannot"
+                    + " address; use keys whose segments are names", e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> kv.get(key));
+            assertThrows(IllegalArgumentException.class, () -> kv.delete(key));
+        }
+        assertThrows(IllegalArgumentException.class, () -> kv.getAll("a//"));
+        assertEquals(0, agent.requestCount());
+    }
+
+    @Test
+    void aRecursiveDeleteOfEverythingIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> kv.delete("/", KvDeleteOptions.recurse()));
+        assertTrue(e.getMessage().contains("would delete every key"), e.getMessage());
+        assertEquals(0, agent.requestCount());
     }
 
     @Test

@@ -100,7 +100,7 @@ class TransportTest {
         agent.server.when(request().withPath("/v1/kv/k"), Times.once())
                 .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "5")
                         .withBody(FakeAgent.kvBody("k", "old", 5)));
-        client = agent.clientBuilder().readTimeout(Duration.ofMillis(300)).watchWait(Duration.ofSeconds(1)).build();
+        client = agent.clientBuilder().readTimeout(Duration.ofMillis(300)).blockingQueryWait(Duration.ofSeconds(1)).build();
         List<String> values = new CopyOnWriteArrayList<>();
         List<ConsulException> errors = new CopyOnWriteArrayList<>();
 
@@ -140,7 +140,8 @@ class TransportTest {
     @Test
     void threadsAreFewNamedDaemonsWithTheExtensionsClassLoader() throws Exception {
         try (FakeAgent fake = new FakeAgent(new KvState("k", "v"))) {
-            client = ConsulClient.builder().agents(fake.url()).watchWait(Duration.ofSeconds(30)).build();
+            client = ConsulClient.builder().agents(fake.url()).blockingQueryWait(Duration.ofSeconds(30))
+                    .maxConnections(200).build();
             for (int i = 0; i < 100; i++) {
                 client.kv().watch("k", value -> { });
             }
@@ -148,7 +149,7 @@ class TransportTest {
 
             List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("consul-servlet-")).toList();
-            assertTrue(ours.size() <= 3, "100 watches held by " + ours);
+            assertTrue(ours.size() <= 4, "100 watches held by " + ours);
             for (Thread thread : ours) {
                 assertTrue(thread.isDaemon(), thread.getName());
                 assertEquals(ConsulClient.class.getClassLoader(), thread.getContextClassLoader(), thread.getName());
@@ -157,6 +158,57 @@ class TransportTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().startsWith("consul-servlet-") && t.isAlive()));
         }
+    }
+
+    @Test
+    void watchesBeyondTheirBudgetTakeTurnsAndNeverStarveOrdinaryCalls() throws Exception {
+        KvState state = new KvState("k", "1");
+        try (FakeAgent fake = new FakeAgent(state)) {
+            // A pool of 8: blocking queries may hold 4 connections, 4 stay for ordinary calls.
+            client = ConsulClient.builder().agents(fake.url()).maxConnections(8).readTimeout(Duration.ofSeconds(3))
+                    .blockingQueryWait(Duration.ofSeconds(2)).build();
+            List<List<String>> seen = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                List<String> values = new CopyOnWriteArrayList<>();
+                seen.add(values);
+                client.kv().watch("k", value -> values.add(value.orElseThrow().valueAsString()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.stream().allMatch(v -> v.equals(List.of("1"))));
+            await().atMost(Duration.ofSeconds(5)).until(() -> fake.calls.stream().filter(c -> c.index() > 0).count() >= 4);
+
+            for (int i = 0; i < 10; i++) {
+                assertEquals("1", client.kv().getString("k").orElseThrow(), "an ordinary call gets a connection");
+            }
+            state.set("2");
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> seen.stream().allMatch(v -> v.equals(List.of("1", "2"))));
+        }
+    }
+
+    @Test
+    void anInterruptedCallAfterAFailoverGivesItsConnectionBack() throws Exception {
+        agent.server.when(request().withPath("/v1/kv/slow"))
+                .respond(response().withStatusCode(200).withBody("[]").withDelay(Delay.seconds(30)));
+        agent.answer("GET", "/v1/kv/fast", 200, FakeAgent.kvBody("fast", "v", 1));
+        // One connection, and a long read timeout: a cancelled call that kept it would block the next one.
+        client = ConsulClient.builder().agents("127.0.0.1:" + refusingPort() + "," + agent.url())
+                .maxConnections(1).readTimeout(Duration.ofSeconds(30)).build();
+        Thread caller = new Thread(() -> {
+            try {
+                client.kv().get("slow");
+            } catch (ConsulUnreachableException expected) {
+                // interrupted
+            }
+        });
+        caller.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> agent.requestCount() == 1);
+
+        caller.interrupt();
+
+        CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> client.kv().getString("fast").orElseThrow());
+        assertEquals("v", next.get(5, TimeUnit.SECONDS));
+        caller.join(5_000);
+        assertFalse(caller.isAlive());
     }
 
     @Test

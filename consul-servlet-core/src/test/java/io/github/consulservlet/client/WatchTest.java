@@ -24,7 +24,7 @@ class WatchTest {
 
     private ConsulClient client(FakeAgent.Script script, Duration wait) throws Exception {
         agent = new FakeAgent(script);
-        client = ConsulClient.builder().agents(agent.url()).watchWait(wait)
+        client = ConsulClient.builder().agents(agent.url()).blockingQueryWait(wait)
                 .retryBackoff(Duration.ofMillis(100), Duration.ofMillis(400)).build();
         return client;
     }
@@ -151,6 +151,34 @@ class WatchTest {
         assertTrue(calls.get(1).atNanos() - calls.get(0).atNanos() >= Duration.ofMillis(50).toNanos(),
                 "the first retry waits at least half the minimum backoff");
         assertEquals(-1, calls.get(2).index(), "nothing was read yet, so the retry does not block");
+    }
+
+    @Test
+    void dataThatChangesAllTheTimeIsFollowedAtALimitedRate() throws Exception {
+        AtomicInteger index = new AtomicInteger(1);
+        Recorder seen = new Recorder();
+        // Every answer at once, with a new index and new data: a watch must not turn this into a hot loop.
+        client(call -> {
+            int n = index.incrementAndGet();
+            return new FakeAgent.Answer(200, n, FakeAgent.kvBody("k", "v" + n, n));
+        }, Duration.ofSeconds(30)).kv().watch("k", seen);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> agent.calls.size() >= 4);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> agent.calls.size() <= 10);
+        assertTrue(seen.values.size() >= 4, seen.values.toString());
+    }
+
+    @Test
+    void closingAWatchThatIsWaitingToRetryStopsIt() throws Exception {
+        Recorder seen = new Recorder();
+        Watch watch = client(call -> new FakeAgent.Answer(500, 0, "boom"), Duration.ofSeconds(30)).kv().watch("k", seen);
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.errors.size() >= 1);
+
+        watch.close();
+        int calls = agent.calls.size();
+
+        // One query may have been on its way when close() ran; an open watch would retry every 100-400 ms.
+        await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> agent.calls.size() <= calls + 1);
     }
 
     @Test
