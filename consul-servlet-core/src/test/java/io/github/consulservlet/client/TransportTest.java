@@ -90,17 +90,17 @@ class TransportTest {
 
     @Test
     void aReadTimeoutShorterThanTheBlockingWaitIsCorrectedNotHit() {
-        // Consul holds a blocking query for up to wait + wait/16; the read timeout is only 300 ms.
+        // Consul holds a blocking query for up to wait + wait/16; here it answers after 1.5 s, the read timeout is 500 ms.
         agent.server.when(request().withPath("/v1/kv/k").withQueryStringParameter("index", "5"), Times.once())
                 .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "6")
-                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1000)));
+                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1500)));
         agent.server.when(request().withPath("/v1/kv/k").withQueryStringParameter("index", "6"))
                 .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "6")
-                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1000)));
+                        .withBody(FakeAgent.kvBody("k", "new", 6)).withDelay(Delay.milliseconds(1500)));
         agent.server.when(request().withPath("/v1/kv/k"), Times.once())
                 .respond(response().withStatusCode(200).withHeader("X-Consul-Index", "5")
                         .withBody(FakeAgent.kvBody("k", "old", 5)));
-        client = agent.clientBuilder().readTimeout(Duration.ofMillis(300)).blockingQueryWait(Duration.ofSeconds(1)).build();
+        client = agent.clientBuilder().readTimeout(Duration.ofMillis(500)).blockingQueryWait(Duration.ofSeconds(2)).build();
         List<String> values = new CopyOnWriteArrayList<>();
         List<ConsulException> errors = new CopyOnWriteArrayList<>();
 
