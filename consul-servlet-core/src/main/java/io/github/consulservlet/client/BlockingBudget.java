@@ -72,8 +72,4 @@ final class BlockingBudget {
         }
         next.run(); // the place passes straight to the next query
     }
-
-    synchronized int queued() {
-        return queue.size();
-    }
 }

@@ -126,14 +126,9 @@ final class HttpSessions implements Sessions {
             sessions.add(new SessionInfo(Json.string(s, "ID"), Json.string(s, "Name"), Json.string(s, "Node"),
                     checks, Duration.ofNanos(Json.number(s, "LockDelay")),
                     "delete".equals(Json.string(s, "Behavior")) ? SessionBehavior.DELETE : SessionBehavior.RELEASE,
-                    ttl.isEmpty() ? Optional.empty() : Optional.of(parseTtl(ttl)),
+                    ttl.isEmpty() ? Optional.empty() : Optional.of(GoDuration.parse(ttl)), // echoed as given: "30s"
                     Json.number(s, "CreateIndex"), Json.number(s, "ModifyIndex")));
         }
         return List.copyOf(sessions);
-    }
-
-    /** Consul echoes the TTL as it was given, a Go duration such as {@code 30s} or {@code 1m30s}. */
-    private static Duration parseTtl(String text) {
-        return GoDuration.parse(text);
     }
 }
