@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -39,7 +38,6 @@ final class BlockingWatch<T> implements Watch {
     private final Function<Response, T> reader;
     private final WatchListener<? super T> listener;
     private final ClientRuntime runtime;
-    private final Consumer<BlockingWatch<?>> onClose;
 
     private volatile boolean closed;
     private volatile Future<?> pending;
@@ -57,12 +55,11 @@ final class BlockingWatch<T> implements Watch {
      * @param reader reads an answer, or throws the {@link ConsulException} it stands for
      */
     BlockingWatch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
-            ClientRuntime runtime, Consumer<BlockingWatch<?>> onClose) {
+            ClientRuntime runtime) {
         this.query = query;
         this.reader = reader;
         this.listener = Objects.requireNonNull(listener, "listener");
         this.runtime = runtime;
-        this.onClose = onClose;
     }
 
     void start() {
@@ -196,7 +193,6 @@ final class BlockingWatch<T> implements Watch {
         if (step != null) {
             step.cancel(true);
         }
-        onClose.accept(this);
     }
 
     @Override

@@ -17,6 +17,7 @@ final class ClientRuntime {
     final Duration readTimeout;
     final Duration watchWait;
     final Backoff backoff;
+    final SharedWatches watches = new SharedWatches(this);
 
     ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
             String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,

@@ -21,9 +21,11 @@ import io.github.consulservlet.Sessions;
 
 /**
  * A client of one Consul agent (or an ordered list of agents to fail over to), with one set of
- * credentials. It owns one connection pool, one I/O thread, one scheduler thread and one event
- * thread, whatever the number of calls, contexts and watches: share it between every webapp
- * that talks to the same agent, and give each webapp its own {@link #newContext()}.
+ * credentials. It owns one connection pool, HttpClient's reactor and I/O threads, one scheduler
+ * thread and one event thread, whatever the number of calls, contexts and watches: share it
+ * between every webapp that talks to the same agent, and give each webapp its own
+ * {@link #newContext()}. Watches of the same data, from any context, share one chain of
+ * blocking queries.
  *
  * <pre>{@code
  * try (ConsulClient consul = ConsulClient.builder().agents("127.0.0.1:8500").build()) {
@@ -97,6 +99,10 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         return new ScopedConsulContext(runtime, scope, () -> scopes.remove(scope));
     }
 
+    ClientRuntime runtimeForTests() {
+        return runtime;
+    }
+
     /** Stops every watch, cancels every call in flight and stops the client's threads. */
     @Override
     public void close() {
@@ -107,6 +113,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         for (Scope scope : List.copyOf(scopes)) {
             scope.close();
         }
+        runtime.watches.closeAll();
         runtime.transport.close();
         runtime.scheduler.shutdownNow();
         runtime.events.shutdownNow();

@@ -77,18 +77,23 @@ final class Request {
         return this;
     }
 
-    /** The full address of this call at {@code agent} (a base URL without a trailing slash). */
-    URI uriAt(URI agent) {
-        StringBuilder uri = new StringBuilder(agent.toString()).append(path);
+    /** The path and query of this call: what identifies it, whichever agent answers. */
+    String target() {
+        StringBuilder target = new StringBuilder(path);
         char separator = '?';
         for (String[] pair : query) {
-            uri.append(separator).append(PercentEncoding.component(pair[0]));
+            target.append(separator).append(PercentEncoding.component(pair[0]));
             if (pair[1] != null) {
-                uri.append('=').append(PercentEncoding.component(pair[1]));
+                target.append('=').append(PercentEncoding.component(pair[1]));
             }
             separator = '&';
         }
-        return URI.create(uri.toString());
+        return target.toString();
+    }
+
+    /** The full address of this call at {@code agent} (a base URL without a trailing slash). */
+    URI uriAt(URI agent) {
+        return URI.create(agent + target());
     }
 
     /** {@code METHOD /path}: what a log line or an exception may say about this call. */

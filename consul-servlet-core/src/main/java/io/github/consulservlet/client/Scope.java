@@ -13,7 +13,7 @@ import io.github.consulservlet.WatchListener;
 /** The watches one context started, so that closing the context stops exactly those. */
 final class Scope {
     private final ClientRuntime runtime;
-    private final Set<BlockingWatch<?>> watches = ConcurrentHashMap.newKeySet();
+    private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Scope(ClientRuntime runtime) {
@@ -22,13 +22,15 @@ final class Scope {
 
     /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
     <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
-        BlockingWatch<T> watch = new BlockingWatch<>(query, reader, listener, runtime, watches::remove);
+        if (closed) {
+            throw new ConsulUnreachableException("cannot start a watch: its ConsulContext is closed", null);
+        }
+        Watch watch = runtime.watches.watch(query, reader, listener, watches::remove);
         watches.add(watch);
         if (closed) { // checked after adding, so a close() running meanwhile cannot miss this watch
             watch.close();
             throw new ConsulUnreachableException("cannot start a watch: its ConsulContext is closed", null);
         }
-        watch.start();
         return watch;
     }
 
@@ -38,7 +40,7 @@ final class Scope {
 
     void close() {
         closed = true;
-        for (BlockingWatch<?> watch : List.copyOf(watches)) {
+        for (Watch watch : List.copyOf(watches)) {
             watch.close();
         }
     }

@@ -143,7 +143,7 @@ class TransportTest {
             client = ConsulClient.builder().agents(fake.url()).blockingQueryWait(Duration.ofSeconds(30))
                     .maxConnections(200).build();
             for (int i = 0; i < 100; i++) {
-                client.kv().watch("k", value -> { });
+                client.kv().watch("k" + i, value -> { });
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls.size() >= 200);
 
@@ -171,7 +171,7 @@ class TransportTest {
             for (int i = 0; i < 12; i++) {
                 List<String> values = new CopyOnWriteArrayList<>();
                 seen.add(values);
-                client.kv().watch("k", value -> values.add(value.orElseThrow().valueAsString()));
+                client.kv().watch("k" + i, value -> values.add(value.orElseThrow().valueAsString()));
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.stream().allMatch(v -> v.equals(List.of("1"))));
             await().atMost(Duration.ofSeconds(5)).until(() -> fake.calls.stream().filter(c -> c.index() > 0).count() >= 4);

@@ -221,16 +221,61 @@ class WatchTest {
         Recorder seen2 = new Recorder();
         Watch watch1 = webapp1.kv().watch("k", seen1);
         webapp2.kv().watch("k", seen2);
-        await().atMost(Duration.ofSeconds(5)).until(() -> agent.calls.size() == 4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen1.values.size() == 1 && seen2.values.size() == 1);
 
         webapp1.close();
         state.set("2");
 
         assertTrue(watch1.isClosed());
         assertEquals(0, webapp1.activeWatches());
+        assertEquals(1, webapp2.activeWatches());
         await().atMost(Duration.ofSeconds(5)).until(() -> seen2.values.equals(List.of("1", "2")));
         assertEquals(List.of("1"), seen1.values);
         org.junit.jupiter.api.Assertions.assertThrows(ConsulException.class, () -> webapp1.kv().watch("k", new Recorder()));
+    }
+
+    @Test
+    void watchesOfTheSameDataShareOneChainOfQueries() throws Exception {
+        KvState state = new KvState("k", "1");
+        client(state, Duration.ofSeconds(30));
+        List<Recorder> recorders = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Recorder seen = new Recorder();
+            recorders.add(seen);
+            client.newContext().kv().watch("k", seen);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorders.stream().allMatch(r -> r.values.equals(List.of("1"))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> agent.calls.size() == 2);
+        assertEquals(1, client.runtimeForTests().watches.chainCount());
+
+        Recorder late = new Recorder();
+        Watch lateWatch = client.kv().watch("k", late);
+        await().atMost(Duration.ofSeconds(5)).until(() -> late.values.equals(List.of("1")));
+        state.set("2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> recorders.stream().allMatch(r -> r.values.equals(List.of("1", "2")))
+                && late.values.equals(List.of("1", "2")));
+        assertTrue(agent.calls.size() <= 3, "one chain of queries for 21 watches: " + agent.calls);
+        lateWatch.close();
+    }
+
+    @Test
+    void theChainStopsWithItsLastWatchAndStartsAgainWithANewOne() throws Exception {
+        KvState state = new KvState("k", "1");
+        client(state, Duration.ofSeconds(30));
+        Recorder first = new Recorder();
+        Watch watch = client.kv().watch("k", first);
+        await().atMost(Duration.ofSeconds(5)).until(() -> agent.calls.size() == 2);
+
+        watch.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.runtimeForTests().watches.chainCount() == 0);
+        state.set("2");
+        Recorder second = new Recorder();
+        client.kv().watch("k", second);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.values.equals(List.of("2")));
+        assertEquals(List.of("1"), first.values);
+        assertEquals(-1, agent.calls.get(2).index(), "a new chain starts with a plain read");
     }
 
     @Test

@@ -1,0 +1,169 @@
+package io.github.consulservlet.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.Watch;
+import io.github.consulservlet.WatchListener;
+
+/**
+ * One chain of blocking queries per distinct query (same path, same parameters), however many
+ * watches of it the webapps of one client hold: two hundred webapps that watch the same service
+ * cost one connection, not two hundred. A watch that joins a running chain hears the latest
+ * data at once; the chain stops when its last watch is closed.
+ *
+ * <p>Joining, leaving and delivering all happen on the client's event thread, one at a time, so
+ * a watch never hears an older value after a newer one.
+ */
+final class SharedWatches {
+    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+
+    private final ClientRuntime runtime;
+    private final Map<String, Chain<?>> chains = new ConcurrentHashMap<>();
+
+    SharedWatches(ClientRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /**
+     * A watch of what {@code query} reads, as {@code reader} reads it; {@code onClose} hears when
+     * it is closed.
+     */
+    <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
+            Consumer<Watch> onClose) {
+        String target = query.get().target();
+        Subscription<T> subscription = new Subscription<>(listener, onClose);
+        onEventThread(() -> join(target, query, reader, subscription));
+        return subscription;
+    }
+
+    int chainCount() {
+        return chains.size();
+    }
+
+    /** Stops every chain, as the client closes. */
+    void closeAll() {
+        chains.values().forEach(chain -> chain.queries.close());
+        chains.clear();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void join(String target, Supplier<Request> query, Function<Response, T> reader, Subscription<T> s) {
+        if (s.closed) {
+            return;
+        }
+        Chain<T> chain = (Chain<T>) chains.computeIfAbsent(target, t -> new Chain<>(t, query, reader));
+        chain.subscriptions.add(s);
+        s.chain = chain;
+        if (chain.hasValue) {
+            s.change(chain.latest);
+        }
+    }
+
+    private void onEventThread(Runnable task) {
+        try {
+            runtime.events.execute(task);
+        } catch (RejectedExecutionException e) {
+            throw new ConsulUnreachableException("cannot start a watch: the Consul client is closed", e);
+        }
+    }
+
+    /** The blocking queries of one target, and the watches that hear them. */
+    private final class Chain<T> implements WatchListener<T> {
+        final String target;
+        final BlockingWatch<T> queries;
+        final List<Subscription<T>> subscriptions = new ArrayList<>();
+        boolean hasValue;
+        T latest;
+
+        Chain(String target, Supplier<Request> query, Function<Response, T> reader) {
+            this.target = target;
+            this.queries = new BlockingWatch<>(query, reader, this, runtime);
+            queries.start();
+        }
+
+        @Override
+        public void onChange(T value) {
+            hasValue = true;
+            latest = value;
+            List.copyOf(subscriptions).forEach(s -> s.change(value));
+        }
+
+        @Override
+        public void onError(ConsulException error) {
+            List.copyOf(subscriptions).forEach(s -> s.error(error));
+        }
+
+        void leave(Subscription<T> s) {
+            subscriptions.remove(s);
+            if (subscriptions.isEmpty()) {
+                queries.close();
+                chains.remove(target, this);
+            }
+        }
+    }
+
+    /** One watch: a listener on a chain. */
+    private final class Subscription<T> implements Watch {
+        final WatchListener<? super T> listener;
+        final Consumer<Watch> onClose;
+        volatile boolean closed;
+        Chain<T> chain; // set and read on the event thread only
+
+        Subscription(WatchListener<? super T> listener, Consumer<Watch> onClose) {
+            this.listener = listener;
+            this.onClose = onClose;
+        }
+
+        void change(T value) {
+            if (!closed) {
+                try {
+                    listener.onChange(value);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
+                }
+            }
+        }
+
+        void error(ConsulException error) {
+            if (!closed) {
+                try {
+                    listener.onError(error);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed on an error", e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            onClose.accept(this);
+            try {
+                runtime.events.execute(() -> {
+                    if (chain != null) {
+                        chain.leave(this);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the client is closing and stops every chain itself
+            }
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+    }
+}
