@@ -65,19 +65,26 @@ final class Json {
 
     static String string(JsonObject object, String name) {
         JsonElement value = object.get(name);
-        return value == null || value.isJsonNull() ? "" : value.getAsString();
+        return value != null && value.isJsonPrimitive() ? value.getAsString() : "";
     }
 
     static long number(JsonObject object, String name) {
         JsonElement value = object.get(name);
-        return value == null || value.isJsonNull() ? 0 : value.getAsLong();
+        if (value == null || !value.isJsonPrimitive()) {
+            return 0;
+        }
+        try {
+            return value.getAsLong();
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     static List<String> strings(JsonElement element) {
         List<String> strings = new ArrayList<>();
         if (element != null && element.isJsonArray()) {
             for (JsonElement item : element.getAsJsonArray()) {
-                if (!item.isJsonNull()) {
+                if (item.isJsonPrimitive()) {
                     strings.add(item.getAsString());
                 }
             }
@@ -89,7 +96,7 @@ final class Json {
         Map<String, String> map = new LinkedHashMap<>();
         if (element != null && element.isJsonObject()) {
             for (Map.Entry<String, JsonElement> entry : element.getAsJsonObject().entrySet()) {
-                map.put(entry.getKey(), entry.getValue().isJsonNull() ? "" : entry.getValue().getAsString());
+                map.put(entry.getKey(), entry.getValue().isJsonPrimitive() ? entry.getValue().getAsString() : "");
             }
         }
         return map;
