@@ -7,7 +7,11 @@ package io.github.consulservlet;
  */
 public interface Watch extends AutoCloseable {
 
-    /** Stops the watch; the listener is not called after this returns. Idempotent. */
+    /**
+     * Stops the watch. The listener is not called after this returns; a call already running on
+     * the event thread is waited for, up to 2 seconds (so that a listener waiting for the closing
+     * thread cannot hang it). Idempotent.
+     */
     @Override
     void close();
 

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * How many blocking queries may hold a pooled connection at once. Each one holds its
  * connection for up to its whole wait, so without a limit enough watches would take every
  * connection and leave registration and TTL updates waiting until they time out; a quarter of
- * the pool (at least 4 connections) stays for ordinary calls. Queries over the budget queue,
- * without a thread, in arrival order.
+ * the pool, at least 4 connections, stays for ordinary calls (a pool of 5 or fewer gives
+ * blocking queries one). Queries over the budget queue, without a thread, in arrival order.
  */
 final class BlockingBudget {
     private final int places;
@@ -37,7 +37,11 @@ final class BlockingBudget {
         Runnable enter = () -> {
             call.whenComplete((answer, error) -> free.run());
             if (!call.isDone()) {
-                start.run();
+                try {
+                    start.run();
+                } catch (RuntimeException e) { // complete the call, so its place is freed for the next
+                    call.completeExceptionally(e);
+                }
             }
         };
         boolean now;

@@ -166,7 +166,7 @@ final class BlockingWatch<T> implements Watch {
                 }
                 try {
                     call.run();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError | AssertionError e) {
                     LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
                 }
             });

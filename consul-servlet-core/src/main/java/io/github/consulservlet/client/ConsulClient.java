@@ -96,6 +96,10 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         }
         Scope scope = new Scope(runtime);
         scopes.add(scope);
+        if (closed) { // close() may have copied the scopes before this one was added
+            scope.close();
+            throw new IllegalStateException("the Consul client is closed");
+        }
         return new ScopedConsulContext(runtime, scope, () -> scopes.remove(scope));
     }
 
@@ -214,8 +218,9 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         /**
          * The most connections open to the agents at once; 128 by default. Blocking queries hold
          * theirs while they wait, so they may use all but a quarter of them (at least 4 stay for
-         * ordinary calls); more watches than that take turns. Consul accepts 200 connections per
-         * client address by default ({@code http_max_conns_per_client}).
+         * ordinary calls; a pool of 5 or fewer gives them one); more watches than that take turns.
+         * Consul accepts 200 connections per client address by default
+         * ({@code http_max_conns_per_client}).
          */
         public Builder maxConnections(int max) {
             if (max < 1) {

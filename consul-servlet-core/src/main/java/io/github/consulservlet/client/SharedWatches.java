@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -25,6 +27,7 @@ import io.github.consulservlet.WatchListener;
  */
 final class SharedWatches {
     private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final long CLOSE_WAIT_SECONDS = 2;
 
     private final ClientRuntime runtime;
     private final Map<String, Chain<?>> chains = new ConcurrentHashMap<>();
@@ -115,6 +118,8 @@ final class SharedWatches {
     private final class Subscription<T> implements Watch {
         final WatchListener<? super T> listener;
         final Consumer<Watch> onClose;
+        /** Held while the listener runs, so that close() can wait for a call already under way. */
+        final ReentrantLock calling = new ReentrantLock();
         volatile boolean closed;
         Chain<T> chain; // set and read on the event thread only
 
@@ -124,22 +129,25 @@ final class SharedWatches {
         }
 
         void change(T value) {
-            if (!closed) {
-                try {
-                    listener.onChange(value);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
-                }
-            }
+            call(() -> listener.onChange(value));
         }
 
         void error(ConsulException error) {
-            if (!closed) {
-                try {
-                    listener.onError(error);
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed on an error", e);
+            call(() -> listener.onError(error));
+        }
+
+        private void call(Runnable listenerCall) {
+            calling.lock();
+            try {
+                if (!closed) {
+                    listenerCall.run();
                 }
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                // One webapp's failing listener (even one whose classes are going away) must not
+                // keep the others of the chain from hearing the change.
+                LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
+            } finally {
+                calling.unlock();
             }
         }
 
@@ -149,6 +157,7 @@ final class SharedWatches {
                 return;
             }
             closed = true;
+            awaitCallUnderWay();
             onClose.accept(this);
             try {
                 runtime.events.execute(() -> {
@@ -158,6 +167,23 @@ final class SharedWatches {
                 });
             } catch (RejectedExecutionException e) {
                 // the client is closing and stops every chain itself
+            }
+        }
+
+        /**
+         * Waits for a listener call that began before close(), briefly: a listener that waits for
+         * the thread closing it must not hang an undeploy.
+         */
+        private void awaitCallUnderWay() {
+            try {
+                if (calling.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    calling.unlock();
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "a watch listener still runs "
+                            + CLOSE_WAIT_SECONDS + "s after its watch was closed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

@@ -2,6 +2,7 @@ package io.github.consulservlet.client;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -194,6 +195,52 @@ class WatchTest {
         state.set("2");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of("1", "2")));
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorDoesNotKeepOthersFromTheChange() throws Exception {
+        KvState state = new KvState("k", "1");
+        client(state, Duration.ofSeconds(30));
+        List<String> failing = new CopyOnWriteArrayList<>();
+        client.newContext().kv().watch("k", value -> {
+            failing.add(value.orElseThrow().valueAsString());
+            throw new NoClassDefFoundError("a webapp being undeployed");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> failing.size() == 1);
+        Recorder other = new Recorder();
+        client.newContext().kv().watch("k", other);
+        await().atMost(Duration.ofSeconds(5)).until(() -> other.values.equals(List.of("1")));
+
+        state.set("2");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> other.values.equals(List.of("1", "2")));
+        assertEquals(List.of("1", "2"), failing);
+    }
+
+    @Test
+    void closeWaitsForACallAlreadyUnderWay() throws Exception {
+        KvState state = new KvState("k", "1");
+        java.util.concurrent.CountDownLatch inListener = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean listenerDone = new java.util.concurrent.atomic.AtomicBoolean();
+        Watch watch = client(state, Duration.ofSeconds(30)).kv().watch("k", value -> {
+            inListener.countDown();
+            try {
+                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            listenerDone.set(true);
+        });
+        assertTrue(inListener.await(5, java.util.concurrent.TimeUnit.SECONDS));
+
+        java.util.concurrent.CompletableFuture<Void> closing = java.util.concurrent.CompletableFuture.runAsync(watch::close);
+        await().atMost(Duration.ofSeconds(1)).until(watch::isClosed);
+        assertFalse(closing.isDone(), "close() waits for the listener call under way");
+        release.countDown();
+
+        closing.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(listenerDone.get());
     }
 
     @Test
