@@ -219,6 +219,17 @@ class KvContractTest extends ContractTest {
         assertEquals("a%2Fb/c d", decodedKey(sent));
     }
 
+    @Test
+    void unicodeKeysAreSentAsUtf8() {
+        agent.answer("GET", "/v1/kv/.*", 404, "");
+
+        kv.get("café/ünïcode key");
+
+        HttpRequest sent = agent.onlyRequest();
+        assertEquals("/v1/kv/caf%C3%A9/%C3%BCn%C3%AFcode%20key", sent.getPath().getValue());
+        assertEquals("café/ünïcode key", decodedKey(sent));
+    }
+
     /** The key as Consul reads it: the path after /v1/kv/, each segment decoded. */
     private static String decodedKey(HttpRequest sent) {
         String raw = sent.getPath().getValue().substring("/v1/kv/".length());
