@@ -34,7 +34,7 @@ final class ClientRuntime {
 
     /** Adds the datacenter and consistency mode of a read, from its options or the defaults. */
     Request read(Request request, QueryOptions options) {
-        datacenter(request, options.datacenter().orElse(datacenter));
+        datacenter(request, options.datacenter().orElse(null));
         return request.consistency(options.consistency().orElse(consistency));
     }
 

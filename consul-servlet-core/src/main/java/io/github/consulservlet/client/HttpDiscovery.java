@@ -64,7 +64,6 @@ final class HttpDiscovery implements Discovery {
 
     @Override
     public Watch watch(String name, QueryOptions options, WatchListener<List<ServiceInstance>> listener) {
-        healthRequest(name, null, options); // refuses a bad name now rather than in every retry
         return scope.watch(() -> healthRequest(name, null, options), HttpDiscovery::readInstances, listener);
     }
 

@@ -22,9 +22,6 @@ final class Scope {
 
     /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
     <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
-        if (closed) {
-            throw new ConsulUnreachableException("cannot start a watch: its ConsulContext is closed", null);
-        }
         Watch watch = runtime.watches.watch(query, reader, listener, watches::remove);
         watches.add(watch);
         if (closed) { // checked after adding, so a close() running meanwhile cannot miss this watch

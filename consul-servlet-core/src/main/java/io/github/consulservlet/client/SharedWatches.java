@@ -42,7 +42,7 @@ final class SharedWatches {
      */
     <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
             Consumer<Watch> onClose) {
-        String target = query.get().target();
+        String target = query.get().target(); // also refuses bad arguments here, not in the chain
         Subscription<T> subscription = new Subscription<>(listener, onClose);
         onEventThread(() -> join(target, query, reader, subscription));
         return subscription;
