@@ -1,0 +1,50 @@
+package io.github.consulservlet.simulator;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+
+/** An HTTP endpoint on 127.0.0.1 and a free port whose status a test sets, for checks to probe. */
+final class LivenessEndpoint implements AutoCloseable {
+    private final HttpServer server;
+    private volatile int status = 200;
+    private volatile String body = "up";
+    final AtomicInteger probes = new AtomicInteger();
+
+    LivenessEndpoint() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/health", exchange -> {
+            probes.incrementAndGet();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+    }
+
+    /** Answers this from now on. */
+    void answer(int newStatus, String newBody) {
+        body = newBody;
+        status = newStatus;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/health";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
