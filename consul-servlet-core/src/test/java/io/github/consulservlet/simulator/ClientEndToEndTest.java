@@ -1,0 +1,154 @@
+package io.github.consulservlet.simulator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.consulservlet.KvDeleteOptions;
+import io.github.consulservlet.KvEntry;
+import io.github.consulservlet.KvWriteOptions;
+import io.github.consulservlet.ServiceInstance;
+import io.github.consulservlet.SessionOptions;
+import io.github.consulservlet.Watch;
+import io.github.consulservlet.client.AgentCheck;
+import io.github.consulservlet.client.CheckDefinition;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.client.ServiceRegistration;
+
+/**
+ * The foundation's client driven end to end against a Consul agent: the simulator, or the real
+ * agent named by {@code -Dconsul.it.agent} / {@code CONSUL_HTTP_ADDR} (such as
+ * {@code consul agent -dev}), unchanged. Everything is named uniquely and removed afterwards.
+ */
+class ClientEndToEndTest {
+    private final ConsulTestAgent agent = ConsulTestAgent.start();
+    private final ConsulClient consul = client(agent);
+    private final String prefix = agent.unique("e2e") + "/";
+    private String serviceId;
+    private LivenessEndpoint endpoint;
+
+    static ConsulClient client(ConsulTestAgent agent) {
+        ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
+        agent.token().ifPresent(builder::token);
+        return builder.build();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            if (serviceId != null) {
+                consul.agent().deregister(serviceId);
+            }
+            consul.sessions().list().stream().filter(s -> s.name().startsWith(prefix))
+                    .forEach(s -> consul.sessions().destroy(s.id()));
+            consul.kv().delete(prefix, KvDeleteOptions.recurse());
+        } finally {
+            consul.close();
+            agent.close();
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+    }
+
+    private String session(String name) {
+        return consul.sessions().create(SessionOptions.builder().name(prefix + name).lockDelay(Duration.ZERO).build());
+    }
+
+    @Test
+    void aLockTakenByOneSessionIsRefusedToAnotherAndFreedWhenItsSessionIsDestroyed() {
+        String key = prefix + "leader";
+        String first = session("first");
+        String second = session("second");
+        assertTrue(consul.kv().set(key, "first", KvWriteOptions.acquire(first)));
+        assertFalse(consul.kv().set(key, "second", KvWriteOptions.acquire(second)));
+        KvEntry held = consul.kv().get(key).orElseThrow();
+        assertEquals(Optional.of(first), held.session());
+        assertEquals(1, held.lockIndex());
+
+        consul.sessions().destroy(first);
+        assertEquals(Optional.empty(), consul.kv().get(key).orElseThrow().session());
+        assertTrue(consul.kv().set(key, "second", KvWriteOptions.acquire(second)));
+        assertEquals("second", consul.kv().getString(key).orElseThrow());
+    }
+
+    @Test
+    void aWatchWakesWithin100MillisecondsOfAChange() {
+        String key = prefix + "watched";
+        consul.kv().set(key, "v0");
+        AtomicReference<String> seen = new AtomicReference<>();
+        try (Watch watch = consul.kv().watch(key, entry -> seen.set(entry.map(KvEntry::valueAsString).orElse(null)))) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> "v0".equals(seen.get()));
+            consul.kv().set(key, "v1"); // the first change warms up the path a change takes
+            await().atMost(Duration.ofSeconds(5)).until(() -> "v1".equals(seen.get()));
+
+            consul.kv().set(key, "v2");
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofMillis(100))
+                    .until(() -> "v2".equals(seen.get()));
+        }
+    }
+
+    @Test
+    void aTtlCheckTurnsCriticalWhenItsTtlPasses() {
+        serviceId = agent.unique("ttl");
+        consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
+                .check(CheckDefinition.ttl(Duration.ofSeconds(1)).status(CheckStatus.PASSING).build()).build());
+        assertEquals(CheckStatus.PASSING, check("service:" + serviceId).status());
+        await().atMost(Duration.ofSeconds(10)).until(() -> check("service:" + serviceId).status() == CheckStatus.CRITICAL);
+        assertTrue(check("service:" + serviceId).output().startsWith("TTL expired"));
+    }
+
+    private AgentCheck check(String id) {
+        return consul.agent().checks().get(id);
+    }
+
+    @Test
+    void anHttpCheckPassesBecauseTheAgentProbesTheEndpointAndFailsWithIt() {
+        endpoint = new LivenessEndpoint();
+        serviceId = agent.unique("probed");
+        consul.agent().register(ServiceRegistration.builder(serviceId).port(4321)
+                .check(CheckDefinition.http(endpoint.url(), Duration.ofSeconds(1)).build()).build());
+        assertEquals(List.of(), consul.discovery().service(serviceId), "critical until the first probe");
+        await().atMost(Duration.ofSeconds(10)).until(() -> consul.discovery().service(serviceId).size() == 1);
+        ServiceInstance instance = consul.discovery().service(serviceId).get(0);
+        assertEquals(4321, instance.port());
+        assertTrue(endpoint.probes.get() > 0);
+
+        endpoint.answer(503, "draining");
+        await().atMost(Duration.ofSeconds(10)).until(() -> consul.discovery().service(serviceId).isEmpty());
+    }
+
+    @Test
+    void maintenanceTakesAnInstanceOutOfDiscoveryUntilItEnds() {
+        serviceId = agent.unique("maint");
+        consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
+                .check(CheckDefinition.ttl(Duration.ofMinutes(5)).status(CheckStatus.PASSING).build()).build());
+        assertEquals(1, consul.discovery().service(serviceId).size());
+        consul.agent().enableMaintenance(serviceId, "deploying");
+        assertEquals(List.of(), consul.discovery().service(serviceId));
+        consul.agent().disableMaintenance(serviceId);
+        assertEquals(1, consul.discovery().service(serviceId).size());
+    }
+
+    @Test
+    void checkAndSetWritesOnlyAtTheIndexItRead() {
+        String key = prefix + "counter";
+        assertTrue(consul.kv().set(key, "1", KvWriteOptions.cas(0)));
+        assertFalse(consul.kv().set(key, "1", KvWriteOptions.cas(0)), "cas=0 only creates");
+        long index = consul.kv().get(key).orElseThrow().modifyIndex();
+        assertTrue(consul.kv().set(key, "2", KvWriteOptions.cas(index)));
+        assertFalse(consul.kv().set(key, "3", KvWriteOptions.cas(index)), "a stale index loses");
+        assertEquals("2", consul.kv().getString(key).orElseThrow());
+        assertEquals(List.of(key), consul.kv().keys(prefix));
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.consulservlet.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.consulservlet.ServiceInstance;
+import io.github.consulservlet.client.CheckDefinition;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.simulator.ConsulTestAgent;
+
+/**
+ * The end-to-end tests reach their Consul agent through core's test-jar: the simulator, or the
+ * real agent named by {@code -Dconsul.it.agent} / {@code CONSUL_HTTP_ADDR}.
+ */
+class ConsulTestAgentTest {
+
+    @Test
+    void aServiceRegisteredWithTheTestAgentIsDiscovered() {
+        try (ConsulTestAgent agent = ConsulTestAgent.start()) {
+            ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
+            agent.token().ifPresent(builder::token);
+            String id = agent.unique("it");
+            try (ConsulClient consul = builder.build()) {
+                consul.agent().register(ServiceRegistration.builder(id).port(8080).tags(List.of("it"))
+                        .check(CheckDefinition.ttl(Duration.ofMinutes(1)).status(CheckStatus.PASSING).build()).build());
+                try {
+                    List<ServiceInstance> found = consul.discovery().service(id, "it");
+                    assertEquals(1, found.size());
+                    assertEquals(8080, found.get(0).port());
+                } finally {
+                    consul.agent().deregister(id);
+                }
+                assertTrue(consul.discovery().service(id).isEmpty());
+            }
+        }
+    }
+}
