@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import io.github.consulservlet.KvDeleteOptions;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
-import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.SessionOptions;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.client.AgentCheck;
@@ -113,31 +112,36 @@ class ClientEndToEndTest {
     }
 
     @Test
-    void anHttpCheckPassesBecauseTheAgentProbesTheEndpointAndFailsWithIt() {
+    void anHttpCheckFollowsTheEndpointTheAgentProbes() {
         endpoint = new LivenessEndpoint();
+        endpoint.answer(503, "starting");
         serviceId = agent.unique("probed");
         consul.agent().register(ServiceRegistration.builder(serviceId).port(4321)
                 .check(CheckDefinition.http(endpoint.url(), Duration.ofSeconds(1)).build()).build());
-        assertEquals(List.of(), consul.discovery().service(serviceId), "critical until the first probe");
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.probes.get() > 0);
+        assertEquals(List.of(), consul.discovery().service(serviceId), "a failing endpoint keeps it out");
+
+        endpoint.answer(200, "up");
         await().atMost(Duration.ofSeconds(10)).until(() -> consul.discovery().service(serviceId).size() == 1);
-        ServiceInstance instance = consul.discovery().service(serviceId).get(0);
-        assertEquals(4321, instance.port());
-        assertTrue(endpoint.probes.get() > 0);
+        assertEquals(4321, consul.discovery().service(serviceId).get(0).port());
 
         endpoint.answer(503, "draining");
         await().atMost(Duration.ofSeconds(10)).until(() -> consul.discovery().service(serviceId).isEmpty());
     }
 
+    // A real agent writes its registrations to the catalog a moment later (anti-entropy), so
+    // what discovery sees is awaited rather than read once.
     @Test
     void maintenanceTakesAnInstanceOutOfDiscoveryUntilItEnds() {
         serviceId = agent.unique("maint");
         consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
                 .check(CheckDefinition.ttl(Duration.ofMinutes(5)).status(CheckStatus.PASSING).build()).build());
-        assertEquals(1, consul.discovery().service(serviceId).size());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.discovery().service(serviceId).size() == 1);
         consul.agent().enableMaintenance(serviceId, "deploying");
-        assertEquals(List.of(), consul.discovery().service(serviceId));
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.discovery().service(serviceId).isEmpty());
+        assertEquals(CheckStatus.CRITICAL, check("_service_maintenance:" + serviceId).status());
         consul.agent().disableMaintenance(serviceId);
-        assertEquals(1, consul.discovery().service(serviceId).size());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.discovery().service(serviceId).size() == 1);
     }
 
     @Test

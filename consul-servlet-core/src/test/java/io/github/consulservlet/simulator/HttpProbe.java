@@ -43,8 +43,9 @@ final class HttpProbe implements AutoCloseable {
     }
 
     private final ExecutorService executor;
-    private final HttpClient client;
-    private final HttpClient insecureClient;
+    /** Made on first use: each holds a selector thread, and most simulators never probe. */
+    private HttpClient client;
+    private HttpClient insecureClient;
 
     HttpProbe() {
         AtomicInteger count = new AtomicInteger();
@@ -53,8 +54,19 @@ final class HttpProbe implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        client = builder().build();
-        insecureClient = builder().sslContext(trustingEveryone()).build();
+    }
+
+    private synchronized HttpClient client(boolean tlsSkipVerify) {
+        if (tlsSkipVerify) {
+            if (insecureClient == null) {
+                insecureClient = builder().sslContext(trustingEveryone()).build();
+            }
+            return insecureClient;
+        }
+        if (client == null) {
+            client = builder().build();
+        }
+        return client;
     }
 
     private HttpClient.Builder builder() {
@@ -77,7 +89,7 @@ final class HttpProbe implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.completedFuture(new Result("critical", "HTTP " + target + ": " + e.getMessage()));
         }
-        return (tlsSkipVerify ? insecureClient : client)
+        return client(tlsSkipVerify)
                 .sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, failure) -> {
                     if (failure != null) {
