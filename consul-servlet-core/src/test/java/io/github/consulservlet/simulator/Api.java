@@ -90,8 +90,15 @@ final class Api implements HttpHandler {
     private final List<Waiter> waiters = new ArrayList<>();
     private final AtomicBoolean recheckPending = new AtomicBoolean();
 
+    /** Something to send once the agent answers again, and the request it answers. */
+    private record Held(Incoming in, Runnable action) {
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean answering = true;
-    private final List<Incoming> held = new ArrayList<>();
+    private volatile boolean down;
+    /** What was received or became ready while not answering; guarded by itself. */
+    private final List<Held> held = new ArrayList<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile ApiError failure;
 
@@ -105,7 +112,7 @@ final class Api implements HttpHandler {
     // ---------------------------------------------------------------- faults
 
     void answering(boolean on) {
-        List<Incoming> release = List.of();
+        List<Held> release = List.of();
         synchronized (held) {
             answering = on;
             if (on) {
@@ -113,7 +120,39 @@ final class Api implements HttpHandler {
                 held.clear();
             }
         }
-        release.forEach(in -> responder.execute(() -> process(in)));
+        release.forEach(h -> responder.execute(h.action()));
+    }
+
+    /** Runs {@code action} now, or when the agent answers again. */
+    private void deliver(Incoming in, Runnable action) {
+        synchronized (held) {
+            if (!answering) {
+                held.add(new Held(in, action));
+                return;
+            }
+        }
+        action.run();
+    }
+
+    long receivedRequests() {
+        return received.get();
+    }
+
+    int heldRequests() {
+        synchronized (held) {
+            return held.size();
+        }
+    }
+
+    int blockedQueries() {
+        synchronized (state) {
+            return waiters.size();
+        }
+    }
+
+    /** While down, nothing received before is acted on: a stopped agent applies no late writes. */
+    void down(boolean isDown) {
+        down = isDown;
     }
 
     void latency(Duration delay) {
@@ -129,6 +168,7 @@ final class Api implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
+        received.incrementAndGet();
         Incoming in;
         try {
             in = new Incoming(exchange, exchange.getRequestMethod(), decodePath(exchange.getRequestURI().getRawPath()),
@@ -137,21 +177,20 @@ final class Api implements HttpHandler {
             send(exchange, e.status, text(e.getMessage()), "text/plain; charset=utf-8", Map.of());
             return;
         }
-        synchronized (held) {
-            if (!answering) {
-                held.add(in);
-                return;
-            }
-        }
         Duration delay = latency;
         if (delay.isZero()) {
-            process(in);
+            deliver(in, () -> process(in));
         } else {
-            timers.schedule(() -> responder.execute(() -> process(in)), delay.toNanos(), TimeUnit.NANOSECONDS);
+            timers.schedule(() -> responder.execute(() -> deliver(in, () -> process(in))), delay.toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
     private void process(Incoming in) {
+        if (down) {
+            in.exchange().close();
+            return;
+        }
         try {
             ApiError injected = failure;
             if (injected != null) {
@@ -450,8 +489,20 @@ final class Api implements HttpHandler {
                 name.isEmpty() ? "Service '" + serviceName + "' check" : name, string(c, "Notes"), status,
                 http.isEmpty() ? null : http, string(c, "Method").isEmpty() ? "GET" : string(c, "Method"), header,
                 string(c, "Body"), bool(c, "TLSSkipVerify"), hasInterval ? interval : null,
-                timeout == null || timeout.isZero() ? Duration.ofSeconds(10) : timeout, hasTtl ? ttl : null,
+                probeTimeout(timeout, hasInterval ? interval : null), hasTtl ? ttl : null,
                 duration(c, "DeregisterCriticalServiceAfter"));
+    }
+
+    /**
+     * https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks: the timeout
+     * defaults to 10s, or to the interval when that is shorter (agent/checks/check.go).
+     */
+    private static Duration probeTimeout(Duration timeout, Duration interval) {
+        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            return timeout;
+        }
+        Duration fallback = Duration.ofSeconds(10);
+        return interval != null && interval.compareTo(fallback) < 0 ? interval : fallback;
     }
 
     /** https://developer.hashicorp.com/consul/api-docs/agent/service#enable-maintenance-mode */
@@ -547,7 +598,9 @@ final class Api implements HttpHandler {
     private List<State.Service> instances(String name, List<String> tags) {
         List<State.Service> result = new ArrayList<>();
         for (State.Service s : state.services.values()) {
-            if (s.spec.name().equals(name) && s.spec.tags().containsAll(tags)) {
+            // Tags are matched regardless of case, as the health endpoint's tag filter does.
+            if (s.spec.name().equals(name) && tags.stream().allMatch(
+                    tag -> s.spec.tags().stream().anyMatch(tag::equalsIgnoreCase))) {
                 result.add(s);
             }
         }
@@ -857,7 +910,7 @@ final class Api implements HttpHandler {
             }
             answer = waiter.query.get();
         }
-        responder.execute(() -> sendAnswer(waiter.in, answer, waiter.minHash == null));
+        responder.execute(() -> deliver(waiter.in, () -> sendAnswer(waiter.in, answer, waiter.minHash == null)));
     }
 
     /** Called under the state's monitor after every write: wakes the waiters whose data changed. */
@@ -873,15 +926,20 @@ final class Api implements HttpHandler {
         synchronized (state) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
                 Waiter waiter = it.next();
-                Answer answer = waiter.query.get();
-                if (waiter.wakes(answer)) {
+                Answer answer;
+                try {
+                    answer = waiter.query.get();
+                } catch (RuntimeException e) {
+                    answer = new Answer(500, text(e.toString()), 0, 0, "");
+                }
+                if (answer.status() == 500 || waiter.wakes(answer)) {
                     it.remove();
                     waiter.timeout.cancel(false);
                     ready.put(waiter, answer);
                 }
             }
         }
-        ready.forEach((waiter, answer) -> sendAnswer(waiter.in, answer, waiter.minHash == null));
+        ready.forEach((waiter, answer) -> deliver(waiter.in, () -> sendAnswer(waiter.in, answer, waiter.minHash == null)));
     }
 
     /** Answers every waiting query at once, as a closing agent drops them. */
@@ -892,7 +950,7 @@ final class Api implements HttpHandler {
             waiters.clear();
         }
         synchronized (held) {
-            held.forEach(in -> in.exchange().close());
+            held.forEach(h -> h.in().exchange().close());
             held.clear();
         }
     }

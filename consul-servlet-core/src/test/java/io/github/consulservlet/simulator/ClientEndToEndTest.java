@@ -101,7 +101,7 @@ class ClientEndToEndTest {
     void aTtlCheckTurnsCriticalWhenItsTtlPasses() {
         serviceId = agent.unique("ttl");
         consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
-                .check(CheckDefinition.ttl(Duration.ofSeconds(1)).status(CheckStatus.PASSING).build()).build());
+                .check(CheckDefinition.ttl(Duration.ofSeconds(3)).status(CheckStatus.PASSING).build()).build());
         assertEquals(CheckStatus.PASSING, check("service:" + serviceId).status());
         await().atMost(Duration.ofSeconds(10)).until(() -> check("service:" + serviceId).status() == CheckStatus.CRITICAL);
         assertTrue(check("service:" + serviceId).output().startsWith("TTL expired"));

@@ -54,6 +54,7 @@ public final class ConsulSimulator implements AutoCloseable {
     private final Api api;
     private final int port;
     private HttpServer server;
+    private boolean closed;
 
     private ConsulSimulator(SimulatorSettings settings) {
         this.settings = settings;
@@ -66,7 +67,12 @@ public final class ConsulSimulator implements AutoCloseable {
         state = new State(settings, timers, probe, () -> late[0].changed());
         api = new Api(state, settings, timers, responder);
         late[0] = api;
-        server = listen(settings.port());
+        try {
+            server = listen(settings.port());
+        } catch (RuntimeException e) {
+            stopThreads();
+            throw e;
+        }
         port = server.getAddress().getPort();
     }
 
@@ -152,6 +158,7 @@ public final class ConsulSimulator implements AutoCloseable {
      */
     public synchronized void goDown() {
         if (server != null) {
+            api.down(true);
             server.stop(0);
             server = null;
             api.dropWaiters();
@@ -160,8 +167,12 @@ public final class ConsulSimulator implements AutoCloseable {
 
     /** Listens again on the same port after {@link #goDown()}. */
     public synchronized void comeUp() {
+        if (closed) {
+            throw new IllegalStateException("the simulator on port " + port + " is closed");
+        }
         if (server == null) {
             server = listen(port);
+            api.down(false);
         }
     }
 
@@ -176,7 +187,7 @@ public final class ConsulSimulator implements AutoCloseable {
     }
 
     /** Ends every fault: answers again, without errors or latency, on its port. */
-    public void clearFaults() {
+    public synchronized void clearFaults() {
         api.failing(null);
         api.latency(Duration.ZERO);
         comeUp();
@@ -223,10 +234,30 @@ public final class ConsulSimulator implements AutoCloseable {
         return state.index();
     }
 
-    /** Stops listening, probing and expiring; state is dropped. */
+    /** How many blocking queries are waiting for a change: a test can await its watch being parked. */
+    public int blockedQueries() {
+        return api.blockedQueries();
+    }
+
+    /** How many requests arrived since it started, whatever became of them. */
+    public long receivedRequests() {
+        return api.receivedRequests();
+    }
+
+    /** How many requests and answers are held since {@link #stopAnswering()}. */
+    public int heldRequests() {
+        return api.heldRequests();
+    }
+
+    /** Stops listening, probing and expiring; state is dropped, and it cannot come up again. */
     @Override
     public synchronized void close() {
         goDown();
+        closed = true;
+        stopThreads();
+    }
+
+    private void stopThreads() {
         state.close();
         probe.close();
         timers.shutdownNow();

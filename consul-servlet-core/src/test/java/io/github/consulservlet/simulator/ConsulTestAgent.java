@@ -11,8 +11,14 @@ import java.util.UUID;
  * {@code CONSUL_HTTP_TOKEN}), else a fresh {@link ConsulSimulator}. Tests written against it use
  * only what both do, name what they create with {@link #unique(String)} so that runs on a shared
  * agent cannot collide, and remove it when done.
+ *
+ * <p>{@code CONSUL_HTTP_ADDR} is often set for a whole shell, pointing at a real cluster; it is
+ * followed only when it names a loopback agent, so that a plain {@code mvn verify} never writes
+ * into a cluster. Any other agent must be named on purpose, with {@code -Dconsul.it.agent}.
  */
 public final class ConsulTestAgent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ConsulTestAgent.class.getName());
+
     private final URI uri;
     private final String token;
     private final ConsulSimulator simulator;
@@ -31,8 +37,14 @@ public final class ConsulTestAgent implements AutoCloseable {
     /** The real agent when one is named, else a simulator built from {@code simulator}. */
     public static ConsulTestAgent start(ConsulSimulator.Builder simulator) {
         String configured = System.getProperty("consul.it.agent");
-        if (configured == null || configured.isBlank()) {
-            configured = System.getenv("CONSUL_HTTP_ADDR");
+        String ambient = System.getenv("CONSUL_HTTP_ADDR");
+        if ((configured == null || configured.isBlank()) && ambient != null && !ambient.isBlank()) {
+            if (isLoopback(parse(ambient.trim()))) {
+                configured = ambient;
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "CONSUL_HTTP_ADDR={0} is not a loopback agent, so the tests"
+                        + " use the simulator; to test against it, pass -Dconsul.it.agent={0}", ambient);
+            }
         }
         if (configured != null && !configured.isBlank()) {
             String token = System.getProperty("consul.it.token");
@@ -56,6 +68,11 @@ public final class ConsulTestAgent implements AutoCloseable {
                     + "' is not an agent address; expected host:port or http(s)://host:port");
         }
         return parsed;
+    }
+
+    private static boolean isLoopback(URI agent) {
+        String host = agent.getHost();
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
     }
 
     /** The agent's URL. */

@@ -76,6 +76,28 @@ class SimulatorAgentTest {
     }
 
     @Test
+    void registeringTheSameServiceAgainMovesNoIndex() {
+        String body = ttlService("same", "same", "30s", "passing");
+        raw.put("/v1/agent/service/register", body);
+        long health = raw.get("/v1/health/service/same").index();
+        long catalog = raw.get("/v1/catalog/services").index();
+        String hash = raw.get("/v1/agent/service/same").object().get("ContentHash").getAsString();
+        raw.put("/v1/agent/service/register", body);
+        assertEquals(health, raw.get("/v1/health/service/same").index());
+        assertEquals(catalog, raw.get("/v1/catalog/services").index());
+        assertEquals(hash, raw.get("/v1/agent/service/same").object().get("ContentHash").getAsString());
+        raw.put("/v1/agent/service/register", body.replace("8000", "8001"));
+        assertTrue(raw.get("/v1/health/service/same").index() > health, "a changed registration is a write");
+    }
+
+    @Test
+    void anHttpCheckTimesOutAfterItsIntervalWhenThatIsShorterThanTenSeconds() {
+        raw.put("/v1/agent/service/register",
+                "{\"Name\":\"quick\",\"Check\":{\"HTTP\":\"http://127.0.0.1:9/\",\"Interval\":\"2s\"}}");
+        assertEquals("2s", agentCheck("service:quick").get("Timeout").getAsString());
+    }
+
+    @Test
     void checkIdsAreNumberedOnlyWhenAServiceHasSeveral() {
         raw.put("/v1/agent/service/register", "{\"Name\":\"one\",\"Checks\":[{\"TTL\":\"30s\"}]}");
         raw.put("/v1/agent/service/register",
@@ -124,7 +146,7 @@ class SimulatorAgentTest {
 
     @Test
     void ttlChecksTakeUpdatesAndTurnCriticalWhenTheirTtlPasses() {
-        raw.put("/v1/agent/service/register", ttlService("t1", "ttl", "1s", "passing"));
+        raw.put("/v1/agent/service/register", ttlService("t1", "ttl", "3s", "passing"));
         assertEquals("passing", agentCheck("service:t1").get("Status").getAsString());
         raw.put("/v1/agent/check/warn/service:t1?note=slow", null);
         assertEquals("warning", agentCheck("service:t1").get("Status").getAsString());
@@ -190,6 +212,7 @@ class SimulatorAgentTest {
         assertEquals(List.of("good", "other"), ids(raw.get("/v1/health/service/pool?passing").array()));
         assertEquals(List.of("other"), ids(raw.get("/v1/health/service/pool?passing&tag=canary").array()));
         assertEquals(List.of("good", "meh", "bad"), ids(raw.get("/v1/health/service/pool?tag=primary").array()));
+        assertEquals(List.of("other"), ids(raw.get("/v1/health/service/pool?tag=CANARY").array()), "tags ignore case");
         assertEquals("Invalid value for ?passing", raw.get("/v1/health/service/pool?passing=maybe").body());
         assertEquals("[]", raw.get("/v1/health/service/nothing").body());
     }
@@ -245,11 +268,11 @@ class SimulatorAgentTest {
         consul = ConsulSimulator.builder().checkReapInterval(Duration.ofMillis(100))
                 .checkDeregisterIntervalMin(Duration.ofMillis(500)).build();
         raw = new Raw(consul);
+        long registered = System.nanoTime();
         raw.put("/v1/agent/service/register", "{\"ID\":\"r1\",\"Name\":\"reaped\",\"Check\":{\"TTL\":\"30s\","
                 + "\"DeregisterCriticalServiceAfter\":\"100ms\"}}");
         raw.put("/v1/agent/service/register", "{\"ID\":\"k1\",\"Name\":\"kept\",\"Check\":{\"TTL\":\"30s\","
                 + "\"Status\":\"passing\",\"DeregisterCriticalServiceAfter\":\"100ms\"}}");
-        long registered = System.nanoTime();
         await().atMost(Duration.ofSeconds(5)).until(() -> !consul.serviceIds().contains("r1"));
         assertTrue(System.nanoTime() - registered >= Duration.ofMillis(500).toNanos(),
                 "the timeout is raised to check_deregister_interval_min");
@@ -278,6 +301,7 @@ class SimulatorAgentTest {
         String hash = first.headers().firstValue("X-Consul-ContentHash").orElseThrow();
         assertEquals(hash, first.object().get("ContentHash").getAsString());
         var waiting = raw.async("GET", "/v1/agent/service/h1?hash=" + hash + "&wait=30s", null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.blockedQueries() == 1);
         raw.put("/v1/agent/service/register", ttlService("h1", "hashed", "30s", null).replace("\"v1\"", "\"v2\""));
         Raw.Reply changed = waiting.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
         assertFalse(hash.equals(changed.headers().firstValue("X-Consul-ContentHash").orElseThrow()));

@@ -1,5 +1,6 @@
 package io.github.consulservlet.simulator;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,12 @@ class SimulatorBlockingTest {
         consul.close();
     }
 
+    /** Waits until the query just sent waits in the simulator, so the write that follows must wake it. */
+    private void parked() {
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
+                .until(() -> consul.blockedQueries() == 1);
+    }
+
     private static Raw.Reply within(CompletableFuture<Raw.Reply> reply, Duration limit) {
         return reply.orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS).join();
     }
@@ -29,6 +36,7 @@ class SimulatorBlockingTest {
         raw.put("/v1/kv/watched", "1");
         long index = raw.get("/v1/kv/watched").index();
         CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/kv/watched?index=" + index + "&wait=30s", null);
+        parked();
         raw.put("/v1/kv/watched", "2");
         Raw.Reply changed = within(waiting, Duration.ofSeconds(10));
         assertTrue(changed.index() > index);
@@ -50,10 +58,11 @@ class SimulatorBlockingTest {
         raw.put("/v1/kv/mine", "1");
         long index = raw.get("/v1/kv/mine").index();
         long start = System.nanoTime();
-        CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/kv/mine?index=" + index + "&wait=500ms", null);
+        CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/kv/mine?index=" + index + "&wait=1s", null);
+        parked();
         raw.put("/v1/kv/theirs", "x");
         Raw.Reply answer = within(waiting, Duration.ofSeconds(10));
-        assertTrue(System.nanoTime() - start >= Duration.ofMillis(500).toNanos(), "woken by another key");
+        assertTrue(System.nanoTime() - start >= Duration.ofSeconds(1).toNanos(), "woken by another key");
         assertEquals(index, answer.index());
     }
 
@@ -61,6 +70,7 @@ class SimulatorBlockingTest {
     void aMissingKeyCanBeWaitedForUntilItIsWritten() {
         Raw.Reply miss = raw.get("/v1/kv/later");
         CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/kv/later?index=" + miss.index() + "&wait=30s", null);
+        parked();
         raw.put("/v1/kv/later", "here");
         assertEquals(200, within(waiting, Duration.ofSeconds(10)).status());
     }
@@ -70,6 +80,7 @@ class SimulatorBlockingTest {
         raw.put("/v1/kv/dir/a", "1");
         long index = raw.get("/v1/kv/dir/?recurse").index();
         CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/kv/dir/?recurse&index=" + index + "&wait=30s", null);
+        parked();
         raw.put("/v1/kv/dir/b", "2");
         assertEquals(2, within(waiting, Duration.ofSeconds(10)).array().size());
     }
@@ -81,6 +92,7 @@ class SimulatorBlockingTest {
         assertEquals("[]", before.body());
         CompletableFuture<Raw.Reply> waiting = raw.async("GET",
                 "/v1/health/service/blocky?passing&index=" + before.index() + "&wait=30s", null);
+        parked();
         raw.put("/v1/agent/check/pass/service:b1", null);
         assertEquals(1, within(waiting, Duration.ofSeconds(10)).array().size());
     }
@@ -89,6 +101,7 @@ class SimulatorBlockingTest {
     void theCatalogWakesWhenAServiceIsRegistered() {
         long index = raw.get("/v1/catalog/services").index();
         CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/catalog/services?index=" + index + "&wait=30s", null);
+        parked();
         raw.put("/v1/agent/service/register", "{\"Name\":\"newcomer\"}");
         assertTrue(within(waiting, Duration.ofSeconds(10)).object().has("newcomer"));
     }
@@ -97,6 +110,7 @@ class SimulatorBlockingTest {
     void sessionListsWakeWhenASessionIsCreated() {
         long index = raw.get("/v1/session/list").index();
         CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/session/list?index=" + index + "&wait=30s", null);
+        parked();
         raw.put("/v1/session/create", null);
         assertEquals(1, within(waiting, Duration.ofSeconds(10)).array().size());
     }

@@ -2,6 +2,7 @@ package io.github.consulservlet.simulator;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,9 +63,43 @@ class SimulatorFaultsTest {
     void anAgentThatStopsAnsweringHoldsRequestsUntilItResumes() {
         consul.stopAnswering();
         CompletableFuture<Raw.Reply> held = raw.async("PUT", "/v1/kv/held", "v".getBytes());
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !held.isDone());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.heldRequests() == 1);
+        assertFalse(held.isDone());
         consul.resumeAnswering();
         assertEquals("true", held.orTimeout(10, TimeUnit.SECONDS).join().body());
+        assertEquals("v", raw.get("/v1/kv/held?raw").body());
+    }
+
+    @Test
+    void aHungAgentAlsoHoldsTheAnswersOfQueriesThatWereWaiting() {
+        raw.put("/v1/agent/service/register", "{\"Name\":\"forgotten\"}");
+        long index = raw.get("/v1/catalog/services").index();
+        CompletableFuture<Raw.Reply> waiting = raw.async("GET", "/v1/catalog/services?index=" + index + "&wait=30s", null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.blockedQueries() == 1);
+        consul.stopAnswering();
+        consul.forgetAgentState();
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.heldRequests() == 1);
+        assertFalse(waiting.isDone());
+        consul.resumeAnswering();
+        assertFalse(waiting.orTimeout(10, TimeUnit.SECONDS).join().object().has("forgotten"));
+    }
+
+    @Test
+    void requestsDelayedBeforeTheAgentWentDownAreNeverApplied() {
+        consul.latency(Duration.ofSeconds(1));
+        CompletableFuture<Raw.Reply> late = raw.async("PUT", "/v1/kv/late", "v".getBytes());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.receivedRequests() == 1);
+        consul.goDown();
+        assertThrows(java.util.concurrent.CompletionException.class, () -> late.orTimeout(10, TimeUnit.SECONDS).join());
+        consul.clearFaults();
+        assertEquals(404, raw.get("/v1/kv/late").status());
+        assertTrue(consul.journal(JournalEvent.Kind.KV_SET).isEmpty());
+    }
+
+    @Test
+    void aClosedSimulatorCannotComeUpAgain() {
+        consul.close();
+        assertThrows(IllegalStateException.class, consul::comeUp);
     }
 
     @Test

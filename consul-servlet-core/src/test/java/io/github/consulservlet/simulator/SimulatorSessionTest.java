@@ -109,10 +109,13 @@ class SimulatorSessionTest {
     }
 
     @Test
-    void anUnknownSessionCannotAcquire() {
+    void anUnknownSessionCannotAcquireAndReleasesNothing() {
         Raw.Reply reply = raw.put("/v1/kv/k?acquire=ghost", "v");
         assertEquals(500, reply.status());
         assertEquals("invalid session \"ghost\"", reply.body());
+        Raw.Reply release = raw.put("/v1/kv/k?release=ghost", "v");
+        assertEquals(200, release.status());
+        assertEquals("false", release.body());
     }
 
     @Test
@@ -142,13 +145,13 @@ class SimulatorSessionTest {
     @Test
     void aSessionNotRenewedWithinTwiceItsTtlIsInvalidated() {
         consul.close();
-        consul = ConsulSimulator.builder().sessionTtlMin(Duration.ofMillis(200)).build();
+        consul = ConsulSimulator.builder().sessionTtlMin(Duration.ofSeconds(1)).build();
         raw = new Raw(consul);
-        String id = create("{\"TTL\":\"300ms\",\"LockDelay\":\"0s\"}");
+        String id = create("{\"TTL\":\"1s\",\"LockDelay\":\"0s\"}");
         raw.put("/v1/kv/ttl-lock?acquire=" + id, "x");
         Raw.Reply renewed = raw.put("/v1/session/renew/" + id, null);
         assertEquals(200, renewed.status());
-        assertEquals("300ms", renewed.first().get("TTL").getAsString());
+        assertEquals("1s", renewed.first().get("TTL").getAsString());
         await().atMost(Duration.ofSeconds(5)).until(() -> raw.get("/v1/session/info/" + id).body().equals("[]"));
         assertFalse(entry("ttl-lock").has("Session"));
         Raw.Reply expired = raw.put("/v1/session/renew/" + id, null);

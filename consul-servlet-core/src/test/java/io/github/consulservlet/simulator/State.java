@@ -144,7 +144,9 @@ final class State {
     private final NavigableMap<String, Long> tombstones = new TreeMap<>();
     private final Map<String, Long> lockDelayUntilNanos = new HashMap<>();
     final Map<String, Session> sessions = new LinkedHashMap<>();
-    private final List<JournalEvent> journal = new ArrayList<>();
+    /** The latest events; the oldest are dropped beyond this, so a long-running demo stays small. */
+    static final int JOURNAL_LIMIT = 10_000;
+    private final java.util.ArrayDeque<JournalEvent> journal = new java.util.ArrayDeque<>();
 
     State(SimulatorSettings settings, ScheduledExecutorService timers, HttpProbe probe, Runnable changed) {
         this.settings = settings;
@@ -210,7 +212,14 @@ final class State {
     }
 
     private void record(Kind kind, String subject, String detail) {
-        journal.add(new JournalEvent(Instant.now(), index, kind, subject, detail));
+        record(new JournalEvent(Instant.now(), index, kind, subject, detail));
+    }
+
+    private void record(JournalEvent event) {
+        if (journal.size() == JOURNAL_LIMIT) {
+            journal.removeFirst();
+        }
+        journal.addLast(event);
     }
 
     synchronized List<JournalEvent> journal() {
@@ -230,8 +239,19 @@ final class State {
      * snapshot); checks of the service not named again stay unless {@code replace-existing-checks}.
      */
     synchronized void register(ServiceSpec spec, List<CheckSpec> specs, boolean replaceExistingChecks) {
-        long at = commit();
         Service previous = services.get(spec.id());
+        if (previous != null && previous.local && unchanged(previous, spec, specs, replaceExistingChecks)) {
+            // The agent sees nothing to sync and the catalog nothing to write (agent/local/state.go,
+            // IsSame): no index moves. Its check runners still start again.
+            for (CheckSpec c : specs) {
+                Check check = checks.get(c.id());
+                cancel(check);
+                start(check);
+            }
+            record(Kind.SERVICE_REGISTERED, spec.id(), spec.name() + " port " + spec.port() + " (unchanged)");
+            return;
+        }
+        long at = commit();
         Service service = new Service(spec, previous == null ? at : previous.createIndex, true);
         service.modifyIndex = at;
         services.put(spec.id(), service);
@@ -273,6 +293,28 @@ final class State {
         }
         checksIndex = at;
         wake();
+    }
+
+    private boolean unchanged(Service previous, ServiceSpec spec, List<CheckSpec> specs, boolean replaceExistingChecks) {
+        if (!previous.spec.equals(spec)) {
+            return false;
+        }
+        for (CheckSpec c : specs) {
+            Check check = checks.get(c.id());
+            if (check == null || check.spec == null || !check.spec.equals(c) || !previous.spec.id().equals(check.serviceId)) {
+                return false;
+            }
+        }
+        if (replaceExistingChecks) {
+            List<String> named = specs.stream().map(CheckSpec::id).toList();
+            for (Check check : checks.values()) {
+                if (previous.spec.id().equals(check.serviceId) && !named.contains(check.id)
+                        && !check.id.equals(maintenanceCheckId(previous.spec.id()))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** https://developer.hashicorp.com/consul/api-docs/agent/service#deregister-service */
@@ -442,7 +484,7 @@ final class State {
         if (checks.get(check.id) != check) {
             return; // deregistered or replaced while the probe was out
         }
-        journal.add(new JournalEvent(Instant.now(), 0, Kind.CHECK_PROBED, check.id, result.output()));
+        record(new JournalEvent(Instant.now(), 0, Kind.CHECK_PROBED, check.id, result.output()));
         setStatus(check, result.status(), result.output());
         scheduleProbe(check, probeInterval(check));
     }
@@ -571,7 +613,7 @@ final class State {
     synchronized boolean kvPut(String key, byte[] value, long flags, Long cas, String acquire, String release) {
         Entry existing = kv.get(key);
         if (release != null) {
-            requireSession(release);
+            // Unlike acquire, release does not look the session up: a dead session just holds nothing.
             if (existing == null || !existing.session.equals(release)) {
                 return false;
             }
