@@ -86,7 +86,8 @@ class ClientEndToEndTest {
         String key = prefix + "watched";
         consul.kv().set(key, "v0");
         AtomicReference<String> seen = new AtomicReference<>();
-        try (Watch watch = consul.kv().watch(key, entry -> seen.set(entry.map(KvEntry::valueAsString).orElse(null)))) {
+        Watch watch = consul.kv().watch(key, entry -> seen.set(entry.map(KvEntry::valueAsString).orElse(null)));
+        try {
             await().atMost(Duration.ofSeconds(5)).until(() -> "v0".equals(seen.get()));
             consul.kv().set(key, "v1"); // the first change warms up the path a change takes
             await().atMost(Duration.ofSeconds(5)).until(() -> "v1".equals(seen.get()));
@@ -94,6 +95,8 @@ class ClientEndToEndTest {
             consul.kv().set(key, "v2");
             await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofMillis(100))
                     .until(() -> "v2".equals(seen.get()));
+        } finally {
+            watch.close();
         }
     }
 

@@ -117,7 +117,7 @@ class SimulatorKvTest {
 
     @Test
     void valuesOver512KiBAreRefusedWith413() {
-        byte[] limit = new byte[Api.KV_MAX_VALUE_SIZE];
+        byte[] limit = new byte[KvEndpoints.KV_MAX_VALUE_SIZE];
         Arrays.fill(limit, (byte) 'x');
         assertEquals("true", raw.send("PUT", "/v1/kv/big", limit).body());
         byte[] over = Arrays.copyOf(limit, limit.length + 1);
