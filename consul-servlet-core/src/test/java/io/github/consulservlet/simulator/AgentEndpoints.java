@@ -53,6 +53,7 @@ final class AgentEndpoints {
     }
 
     void handle(Incoming in, String rest) {
+        // https://developer.hashicorp.com/consul/api-docs/agent#read-configuration
         if (rest.equals("self")) {
             Api.method(in, "GET");
             api.sendJson(in, obj("Config", obj("Datacenter", state.datacenter, "NodeName", state.node, "NodeID",
@@ -84,6 +85,7 @@ final class AgentEndpoints {
             Api.method(in, "GET");
             agentServiceRead(in, rest.substring("service/".length()));
         } else if (rest.equals("checks")) {
+            // https://developer.hashicorp.com/consul/api-docs/agent/check#list-checks: not blocking.
             Api.method(in, "GET");
             JsonObject all = new JsonObject();
             synchronized (state) {
@@ -95,6 +97,7 @@ final class AgentEndpoints {
             }
             api.sendJson(in, all);
         } else if (rest.startsWith("check/update/")) {
+            // https://developer.hashicorp.com/consul/api-docs/agent/check#ttl-check-update
             Api.method(in, "PUT");
             JsonObject body = decodeObject(in.body());
             String status = string(body, "Status");
@@ -136,14 +139,10 @@ final class AgentEndpoints {
         };
         String hash = in.params().get("hash");
         if (hash == null || hash.isEmpty()) {
-            Answer answer;
-            synchronized (state) {
-                answer = query.get();
-            }
-            api.sendAnswer(in, answer, false);
-            return;
+            api.read(in, query, false);
+        } else {
+            api.block(in, query, 0, hash);
         }
-        api.block(in, query, 0, hash);
     }
 
     private static String contentHash(byte[] json) {
@@ -198,6 +197,7 @@ final class AgentEndpoints {
                 throw new ApiError(400, "Invalid check: the simulator runs HTTP and TTL checks only, not " + key);
             }
         }
+        // https://developer.hashicorp.com/consul/api-docs/agent/check#status: critical unless told otherwise.
         String status = string(c, "Status").isEmpty() ? State.CRITICAL : string(c, "Status");
         if (!STATUSES.contains(status)) {
             throw new ApiError(400, "Status for checks must 'passing', 'warning', 'critical'");

@@ -1,7 +1,6 @@
 package io.github.consulservlet.simulator;
 
 import static io.github.consulservlet.simulator.Bodies.array;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
 import static io.github.consulservlet.simulator.Bodies.json;
 import static io.github.consulservlet.simulator.Bodies.text;
 
@@ -40,14 +39,14 @@ final class Api implements HttpHandler {
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     /** One request, its body read, as it arrived. */
-    record Incoming(HttpExchange exchange, String method, String path, Params params, byte[] body) {
+    record Incoming(HttpExchange exchange, String method, String path, Params params, byte[] body, long generation) {
     }
 
     /** A read's answer: what to send, the index it reports, and the index or hash a waiter watches. */
     record Answer(int status, byte[] body, long index, long watchIndex, String hash) {
     }
 
-    private final class Waiter {
+    private static final class Waiter {
         final Incoming in;
         final Supplier<Answer> query;
         final long minIndex;
@@ -66,6 +65,10 @@ final class Api implements HttpHandler {
         }
     }
 
+    /** Something to send once the agent answers again, and the request it answers. */
+    private record Held(Incoming in, Runnable action) {
+    }
+
     private final State state;
     private final SimulatorSettings settings;
     private final ScheduledExecutorService timers;
@@ -78,13 +81,10 @@ final class Api implements HttpHandler {
     private final List<Waiter> waiters = new ArrayList<>();
     private final AtomicBoolean recheckPending = new AtomicBoolean();
 
-    /** Something to send once the agent answers again, and the request it answers. */
-    private record Held(Incoming in, Runnable action) {
-    }
-
     private final AtomicLong received = new AtomicLong();
     private volatile boolean answering = true;
-    private volatile boolean down;
+    /** Moves on each time the agent goes down: what arrived before is never acted on. */
+    private final AtomicLong generation = new AtomicLong();
     /** What was received or became ready while not answering; guarded by itself. */
     private final List<Held> held = new ArrayList<>();
     private volatile Duration latency = Duration.ZERO;
@@ -143,9 +143,23 @@ final class Api implements HttpHandler {
         }
     }
 
-    /** While down, nothing received before is acted on: a stopped agent applies no late writes. */
-    void down(boolean isDown) {
-        down = isDown;
+    /**
+     * The port was closed: requests that arrived before (held, delayed or waiting) are dropped
+     * and never applied, even once it listens again, as a stopped agent applies no late writes.
+     */
+    void wentDown() {
+        generation.incrementAndGet();
+        List<HttpExchange> dropped = new ArrayList<>();
+        synchronized (state) {
+            waiters.forEach(w -> w.timeout.cancel(false));
+            waiters.forEach(w -> dropped.add(w.in.exchange()));
+            waiters.clear();
+        }
+        synchronized (held) {
+            held.forEach(h -> dropped.add(h.in().exchange()));
+            held.clear();
+        }
+        dropped.forEach(HttpExchange::close);
     }
 
     void latency(Duration delay) {
@@ -165,7 +179,7 @@ final class Api implements HttpHandler {
         Incoming in;
         try {
             in = new Incoming(exchange, exchange.getRequestMethod(), decodePath(exchange.getRequestURI().getRawPath()),
-                    new Params(exchange.getRequestURI().getRawQuery()), body);
+                    new Params(exchange.getRequestURI().getRawQuery()), body, generation.get());
         } catch (ApiError e) {
             send(exchange, e.status, text(e.getMessage()), "text/plain; charset=utf-8", Map.of());
             return;
@@ -179,8 +193,12 @@ final class Api implements HttpHandler {
         }
     }
 
+    private boolean stale(Incoming in) {
+        return in.generation() != generation.get();
+    }
+
     private void process(Incoming in) {
-        if (down) {
+        if (stale(in)) {
             in.exchange().close();
             return;
         }
@@ -213,10 +231,13 @@ final class Api implements HttpHandler {
             return;
         }
         authorize(in);
+        // Every endpoint takes ?dc= (e.g. https://developer.hashicorp.com/consul/api-docs/kv#dc);
+        // with one datacenter, any other has no path.
         String dc = in.params().get("dc");
         if (dc != null && !dc.isEmpty() && !dc.equals(state.datacenter)) {
             throw new ApiError(500, "No path to datacenter");
         }
+        // https://developer.hashicorp.com/consul/api-docs/features/consistency: one mode per read.
         if (in.params().has("stale") && in.params().has("consistent")) {
             throw new ApiError(400, "Cannot specify ?stale with ?consistent, conflicting semantics.");
         }
@@ -296,6 +317,7 @@ final class Api implements HttpHandler {
 
     // ---------------------------------------------------------------- status
 
+    /** https://developer.hashicorp.com/consul/api-docs/status: this agent is the one server and the leader. */
     private void status(Incoming in, String what) {
         method(in, "GET");
         switch (what) {
@@ -311,7 +333,7 @@ final class Api implements HttpHandler {
      * https://developer.hashicorp.com/consul/api-docs/features/blocking: with {@code index} above
      * 0, the answer waits until the watched data changes past that index or {@code wait} passes
      * (5m by default, at most 10m, plus up to wait/16 of jitter); {@code X-Consul-Index} is
-     * always at least 1.
+     * always at least 1. The query runs under the state's monitor, so it reads State directly.
      */
     void blockingRead(Incoming in, Supplier<Answer> query) {
         String rawIndex = in.params().get("index");
@@ -320,16 +342,22 @@ final class Api implements HttpHandler {
             min = in.params().unsigned("index", "Invalid index");
         }
         if (min == 0) {
-            Answer answer;
-            synchronized (state) {
-                answer = query.get();
-            }
-            sendAnswer(in, answer, true);
-            return;
+            read(in, query, true);
+        } else {
+            block(in, query, min, null);
         }
-        block(in, query, min, null);
     }
 
+    /** Answers a read at once; {@code indexed} adds the index headers. */
+    void read(Incoming in, Supplier<Answer> query, boolean indexed) {
+        Answer answer;
+        synchronized (state) {
+            answer = query.get();
+        }
+        sendAnswer(in, answer, indexed);
+    }
+
+    /** Waits for the query's index to pass {@code minIndex}, or its hash to differ from {@code minHash}. */
     void block(Incoming in, Supplier<Answer> query, long minIndex, String minHash) {
         Duration wait = DEFAULT_WAIT;
         String rawWait = in.params().get("wait");
@@ -347,6 +375,10 @@ final class Api implements HttpHandler {
         Waiter waiter = new Waiter(in, query, minIndex, minHash);
         Answer now;
         synchronized (state) {
+            if (stale(in)) {
+                in.exchange().close();
+                return;
+            }
             now = query.get();
             if (!waiter.wakes(now)) {
                 waiters.add(waiter);
@@ -357,18 +389,34 @@ final class Api implements HttpHandler {
         sendAnswer(in, now, minHash == null);
     }
 
+    /** Runs a waiter's query; one that fails is answered 500 rather than left hanging. Under the state's monitor. */
+    private static Answer evaluate(Waiter waiter) {
+        try {
+            return waiter.query.get();
+        } catch (RuntimeException e) {
+            return new Answer(500, text(e.toString()), 0, 0, "");
+        }
+    }
+
+    private void answer(Waiter waiter, Answer answer) {
+        deliver(waiter.in, () -> sendAnswer(waiter.in, answer, waiter.minHash == null));
+    }
+
     private void expire(Waiter waiter) {
         Answer answer;
         synchronized (state) {
             if (!waiters.remove(waiter)) {
                 return;
             }
-            answer = waiter.query.get();
+            answer = evaluate(waiter);
         }
-        responder.execute(() -> deliver(waiter.in, () -> sendAnswer(waiter.in, answer, waiter.minHash == null)));
+        responder.execute(() -> answer(waiter, answer));
     }
 
-    /** Called under the state's monitor after every write: wakes the waiters whose data changed. */
+    /**
+     * Called under the state's monitor after every write. It only schedules a recheck of the
+     * waiters, on the responder thread, so that a write never waits for answers to be sent.
+     */
     void changed() {
         if (recheckPending.compareAndSet(false, true)) {
             responder.execute(this::recheck);
@@ -381,12 +429,7 @@ final class Api implements HttpHandler {
         synchronized (state) {
             for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
                 Waiter waiter = it.next();
-                Answer answer;
-                try {
-                    answer = waiter.query.get();
-                } catch (RuntimeException e) {
-                    answer = new Answer(500, text(e.toString()), 0, 0, "");
-                }
+                Answer answer = evaluate(waiter);
                 if (answer.status() == 500 || waiter.wakes(answer)) {
                     it.remove();
                     waiter.timeout.cancel(false);
@@ -394,24 +437,17 @@ final class Api implements HttpHandler {
                 }
             }
         }
-        ready.forEach((waiter, answer) -> deliver(waiter.in, () -> sendAnswer(waiter.in, answer, waiter.minHash == null)));
-    }
-
-    /** Answers every waiting query at once, as a closing agent drops them. */
-    void dropWaiters() {
-        synchronized (state) {
-            waiters.forEach(w -> w.timeout.cancel(false));
-            waiters.forEach(w -> w.in.exchange().close());
-            waiters.clear();
-        }
-        synchronized (held) {
-            held.forEach(h -> h.in().exchange().close());
-            held.clear();
-        }
+        ready.forEach(this::answer);
     }
 
     // ---------------------------------------------------------------- sending
 
+    /**
+     * Index reads carry {@code X-Consul-Index} (features/blocking) and, as the only server is
+     * always the leader, {@code X-Consul-KnownLeader: true} and {@code X-Consul-LastContact: 0}
+     * (https://developer.hashicorp.com/consul/api-docs/features/consistency); hash reads carry
+     * {@code X-Consul-ContentHash} (agent/service#get-service-configuration).
+     */
     void sendAnswer(Incoming in, Answer answer, boolean indexed) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (indexed) {
@@ -455,8 +491,6 @@ final class Api implements HttpHandler {
             // the caller went away: a client that gave up on a blocking query, or a closing simulator
         }
     }
-
-
 
     // ---------------------------------------------------------------- paths
 

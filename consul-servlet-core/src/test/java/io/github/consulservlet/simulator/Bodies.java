@@ -1,21 +1,5 @@
 package io.github.consulservlet.simulator;
 
-import static io.github.consulservlet.simulator.Bodies.array;
-import static io.github.consulservlet.simulator.Bodies.bool;
-import static io.github.consulservlet.simulator.Bodies.decodeDuration;
-import static io.github.consulservlet.simulator.Bodies.decodeObject;
-import static io.github.consulservlet.simulator.Bodies.duration;
-import static io.github.consulservlet.simulator.Bodies.field;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
-import static io.github.consulservlet.simulator.Bodies.json;
-import static io.github.consulservlet.simulator.Bodies.number;
-import static io.github.consulservlet.simulator.Bodies.obj;
-import static io.github.consulservlet.simulator.Bodies.string;
-import static io.github.consulservlet.simulator.Bodies.stringMap;
-import static io.github.consulservlet.simulator.Bodies.stringObject;
-import static io.github.consulservlet.simulator.Bodies.strings;
-import static io.github.consulservlet.simulator.Bodies.text;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package io.github.consulservlet.simulator;
 
 import static io.github.consulservlet.simulator.Bodies.array;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
 import static io.github.consulservlet.simulator.Bodies.json;
 import static io.github.consulservlet.simulator.Bodies.obj;
 
@@ -61,7 +60,7 @@ final class CatalogEndpoints {
             api.blockingRead(in, () -> {
                 JsonArray body = new JsonArray();
                 body.add(views.node());
-                long index = Math.max(state.checksIndex, 1);
+                long index = state.nodeIndex; // the one node never changes after it joined
                 return new Answer(200, json(body), index, index, "");
             });
         } else {
@@ -109,7 +108,8 @@ final class CatalogEndpoints {
     private List<State.Service> instances(String name, List<String> tags) {
         List<State.Service> result = new ArrayList<>();
         for (State.Service s : state.services.values()) {
-            // Tags are matched regardless of case, as the health endpoint's tag filter does.
+            // Tags are matched regardless of case, as Consul's tag filter does for catalog and health
+            // (agent/consul/state/catalog.go, serviceTagFilter).
             if (s.spec.name().equals(name) && tags.stream().allMatch(
                     tag -> s.spec.tags().stream().anyMatch(tag::equalsIgnoreCase))) {
                 result.add(s);

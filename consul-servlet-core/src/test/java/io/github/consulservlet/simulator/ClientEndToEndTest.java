@@ -92,6 +92,8 @@ class ClientEndToEndTest {
             consul.kv().set(key, "v1"); // the first change warms up the path a change takes
             await().atMost(Duration.ofSeconds(5)).until(() -> "v1".equals(seen.get()));
 
+            // on the simulator, make sure the watch waits, so that the change must wake it
+            agent.simulator().ifPresent(s -> await().atMost(Duration.ofSeconds(5)).until(() -> s.blockedQueries() == 1));
             consul.kv().set(key, "v2");
             await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofMillis(100))
                     .until(() -> "v2".equals(seen.get()));

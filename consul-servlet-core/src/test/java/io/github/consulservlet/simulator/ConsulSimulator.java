@@ -63,10 +63,9 @@ public final class ConsulSimulator implements AutoCloseable {
         responder = Executors.newSingleThreadExecutor(threads("consul-sim-responder"));
         handlers = Executors.newCachedThreadPool(threads("consul-sim-http"));
         probe = new HttpProbe();
-        Api[] late = new Api[1];
-        state = new State(settings, timers, probe, () -> late[0].changed());
+        state = new State(settings, timers, probe);
         api = new Api(state, settings, timers, responder);
-        late[0] = api;
+        state.onChange(api::changed);
         try {
             server = listen(settings.port());
         } catch (RuntimeException e) {
@@ -158,10 +157,9 @@ public final class ConsulSimulator implements AutoCloseable {
      */
     public synchronized void goDown() {
         if (server != null) {
-            api.down(true);
+            api.wentDown();
             server.stop(0);
             server = null;
-            api.dropWaiters();
         }
     }
 
@@ -172,7 +170,6 @@ public final class ConsulSimulator implements AutoCloseable {
         }
         if (server == null) {
             server = listen(port);
-            api.down(false);
         }
     }
 

@@ -28,7 +28,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * output is the status line followed by the body, of which the agent keeps the last 4 KiB.
  */
 final class HttpProbe implements AutoCloseable {
-    /** How much of a check's output the agent keeps ({@code check_output_max_size}, 4096 by default). */
+    /**
+     * How much of a check's output the agent keeps: {@code check_output_max_size}, 4096 by default
+     * (https://developer.hashicorp.com/consul/docs/agent/config/config-files#check_output_max_size).
+     */
     static final int OUTPUT_LIMIT = 4 * 1024;
 
     private static final Map<Integer, String> REASONS = Map.ofEntries(Map.entry(200, "OK"),

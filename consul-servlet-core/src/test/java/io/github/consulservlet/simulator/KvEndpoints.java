@@ -1,7 +1,6 @@
 package io.github.consulservlet.simulator;
 
 import static io.github.consulservlet.simulator.Bodies.array;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
 import static io.github.consulservlet.simulator.Bodies.json;
 
 import java.util.List;
@@ -74,7 +73,11 @@ final class KvEndpoints {
         }
     }
 
-    /** Keys under a prefix, folded at the separator when one is given; 404 when none, but {@code []} at the root. */
+    /**
+     * https://developer.hashicorp.com/consul/api-docs/kv#keys and #separator: keys are folded at
+     * the separator; none under a prefix is a 404, but the whole store answers {@code []}
+     * (agent/kvs_endpoint.go).
+     */
     private void kvKeys(Incoming in, String prefix) {
         String separator = in.params().get("separator");
         api.blockingRead(in, () -> {
@@ -108,13 +111,15 @@ final class KvEndpoints {
         String acquire = p.get("acquire");
         String release = p.get("release");
         if ("".equals(acquire) || "".equals(release)) {
-            throw new ApiError(500, "missing session");
+            throw new ApiError(500, "missing session"); // agent/consul/state/kvs.go, kvsLockTxn
         }
-        // An empty body stores no value at all: it reads back as "Value": null.
+        // An empty body stores no value at all, which reads back as "Value": null
+        // (https://developer.hashicorp.com/consul/api-docs/kv#read-key shows Value as base64 or null).
         byte[] value = in.body().length == 0 ? null : in.body();
         api.sendJson(in, new JsonPrimitive(state.kvPut(key, value, flags == null ? 0 : flags, cas, acquire, release)));
     }
 
+    /** At most one of these may be given (agent/kvs_endpoint.go, conflictingFlags). */
     private static void conflicting(Incoming in, String... flags) {
         int present = 0;
         for (String flag : flags) {

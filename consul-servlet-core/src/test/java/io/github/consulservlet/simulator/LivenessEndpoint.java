@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -14,6 +15,7 @@ final class LivenessEndpoint implements AutoCloseable {
     private final HttpServer server;
     private volatile int status = 200;
     private volatile String body = "up";
+    private volatile CountDownLatch gate = new CountDownLatch(0);
     final AtomicInteger probes = new AtomicInteger();
 
     LivenessEndpoint() {
@@ -24,6 +26,11 @@ final class LivenessEndpoint implements AutoCloseable {
         }
         server.createContext("/health", exchange -> {
             probes.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -31,6 +38,15 @@ final class LivenessEndpoint implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** Holds every answer until {@link #release()}: a probe stays out as long as the test needs. */
+    void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    void release() {
+        gate.countDown();
     }
 
     /** Answers this from now on. */
@@ -45,6 +61,7 @@ final class LivenessEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
     }
 }

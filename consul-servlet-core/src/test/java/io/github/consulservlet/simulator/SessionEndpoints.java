@@ -1,13 +1,9 @@
 package io.github.consulservlet.simulator;
 
-import static io.github.consulservlet.simulator.Bodies.array;
 import static io.github.consulservlet.simulator.Bodies.decodeDuration;
 import static io.github.consulservlet.simulator.Bodies.decodeObject;
-import static io.github.consulservlet.simulator.Bodies.duration;
 import static io.github.consulservlet.simulator.Bodies.field;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
 import static io.github.consulservlet.simulator.Bodies.json;
-import static io.github.consulservlet.simulator.Bodies.number;
 import static io.github.consulservlet.simulator.Bodies.obj;
 import static io.github.consulservlet.simulator.Bodies.string;
 import static io.github.consulservlet.simulator.Bodies.strings;
@@ -27,6 +23,7 @@ import io.github.consulservlet.simulator.Api.Incoming;
 
 /** {@code /v1/session/} (https://developer.hashicorp.com/consul/api-docs/session). */
 final class SessionEndpoints {
+    /** https://developer.hashicorp.com/consul/api-docs/session#lockdelay and #ttl: 15s, and TTLs up to 86400s. */
     private static final Duration DEFAULT_LOCK_DELAY = Duration.ofSeconds(15);
     private static final Duration SESSION_TTL_MAX = Duration.ofHours(24);
 
@@ -83,7 +80,7 @@ final class SessionEndpoints {
         return id;
     }
 
-    private void sessionsRead(Incoming in, java.util.function.Predicate<State.Session> which) {
+    private void sessionsRead(Incoming in, Predicate<State.Session> which) {
         api.blockingRead(in, () -> {
             JsonArray body = new JsonArray();
             state.sessions.values().stream().filter(which).forEach(s -> body.add(views.sessionJson(s)));

@@ -86,13 +86,17 @@ class SimulatorFaultsTest {
 
     @Test
     void requestsDelayedBeforeTheAgentWentDownAreNeverApplied() {
-        consul.latency(Duration.ofSeconds(1));
+        consul.latency(Duration.ofSeconds(3));
         CompletableFuture<Raw.Reply> late = raw.async("PUT", "/v1/kv/late", "v".getBytes());
-        await().atMost(Duration.ofSeconds(5)).until(() -> consul.receivedRequests() == 1);
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(2))
+                .until(() -> consul.receivedRequests() == 1);
         consul.goDown();
         assertThrows(java.util.concurrent.CompletionException.class, () -> late.orTimeout(10, TimeUnit.SECONDS).join());
         consul.clearFaults();
-        assertEquals(404, raw.get("/v1/kv/late").status());
+        Raw fresh = new Raw(consul);
+        // past the moment the delayed write would have been applied, it still is not
+        await().during(Duration.ofMillis(3500)).atMost(Duration.ofSeconds(10))
+                .until(() -> fresh.get("/v1/kv/late").status() == 404);
         assertTrue(consul.journal(JournalEvent.Kind.KV_SET).isEmpty());
     }
 
@@ -107,7 +111,8 @@ class SimulatorFaultsTest {
         raw.put("/v1/kv/survives", "v");
         int port = consul.port();
         consul.goDown();
-        UncheckedIOException refused = assertThrows(UncheckedIOException.class, () -> raw.get("/v1/kv/survives"));
+        UncheckedIOException refused = assertThrows(UncheckedIOException.class,
+                () -> new Raw(consul).get("/v1/kv/survives"));
         assertTrue(refused.getCause() instanceof ConnectException, refused.toString());
         consul.comeUp();
         assertEquals(port, consul.port());
@@ -144,7 +149,6 @@ class SimulatorFaultsTest {
         assertEquals("deploy", events.get(2).detail());
         for (int i = 1; i < events.size(); i++) {
             assertTrue(events.get(i).index() >= events.get(i - 1).index());
-            assertTrue(!events.get(i).at().isBefore(events.get(i - 1).at()));
         }
     }
 }

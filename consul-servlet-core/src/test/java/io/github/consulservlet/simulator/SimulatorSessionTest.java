@@ -120,7 +120,7 @@ class SimulatorSessionTest {
 
     @Test
     void destroyingAHolderReleasesItsLocksBehindTheLockDelay() {
-        String holder = create("{\"LockDelay\":\"1s\"}");
+        String holder = create("{\"LockDelay\":\"3s\"}");
         String waiter = create(null);
         raw.put("/v1/kv/leader?acquire=" + holder, "a");
         long destroyed = System.nanoTime();
@@ -128,8 +128,8 @@ class SimulatorSessionTest {
         assertFalse(entry("leader").has("Session"), "the lock is released");
         assertEquals("a", raw.get("/v1/kv/leader?raw").body(), "and its value kept");
         assertEquals("false", raw.put("/v1/kv/leader?acquire=" + waiter, "b").body(), "within the lock delay");
-        await().atMost(Duration.ofSeconds(5)).until(() -> raw.put("/v1/kv/leader?acquire=" + waiter, "b").body().equals("true"));
-        assertTrue(System.nanoTime() - destroyed >= Duration.ofSeconds(1).toNanos());
+        await().atMost(Duration.ofSeconds(10)).until(() -> raw.put("/v1/kv/leader?acquire=" + waiter, "b").body().equals("true"));
+        assertTrue(System.nanoTime() - destroyed >= Duration.ofSeconds(3).toNanos());
         assertEquals("true", raw.put("/v1/session/destroy/" + holder, null).body(), "destroying again is fine");
         assertEquals(1, consul.journal(JournalEvent.Kind.SESSION_DESTROYED).size());
     }
@@ -145,14 +145,14 @@ class SimulatorSessionTest {
     @Test
     void aSessionNotRenewedWithinTwiceItsTtlIsInvalidated() {
         consul.close();
-        consul = ConsulSimulator.builder().sessionTtlMin(Duration.ofSeconds(1)).build();
+        consul = ConsulSimulator.builder().sessionTtlMin(Duration.ofSeconds(2)).build();
         raw = new Raw(consul);
-        String id = create("{\"TTL\":\"1s\",\"LockDelay\":\"0s\"}");
-        raw.put("/v1/kv/ttl-lock?acquire=" + id, "x");
+        String id = create("{\"TTL\":\"2s\",\"LockDelay\":\"0s\"}");
+        assertEquals("true", raw.put("/v1/kv/ttl-lock?acquire=" + id, "x").body());
         Raw.Reply renewed = raw.put("/v1/session/renew/" + id, null);
         assertEquals(200, renewed.status());
-        assertEquals("1s", renewed.first().get("TTL").getAsString());
-        await().atMost(Duration.ofSeconds(5)).until(() -> raw.get("/v1/session/info/" + id).body().equals("[]"));
+        assertEquals("2s", renewed.first().get("TTL").getAsString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> raw.get("/v1/session/info/" + id).body().equals("[]"));
         assertFalse(entry("ttl-lock").has("Session"));
         Raw.Reply expired = raw.put("/v1/session/renew/" + id, null);
         assertEquals(404, expired.status());

@@ -1,7 +1,9 @@
 package io.github.consulservlet.simulator;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,6 +32,8 @@ final class State {
     static final String PASSING = "passing";
     static final String WARNING = "warning";
     static final String CRITICAL = "critical";
+    /** The latest journal events; older ones are dropped, so a long-running demo stays small. */
+    static final int JOURNAL_LIMIT = 10_000;
     /** A lock delay longer than this is applied as this (structs.MaxLockDelay). */
     static final Duration MAX_LOCK_DELAY = Duration.ofSeconds(60);
 
@@ -80,6 +84,8 @@ final class State {
         long modifyIndex;
         long criticalSinceNanos;
         ScheduledFuture<?> timer;
+        /** Moves on when the check's runner is stopped, so that a probe already out is ignored. */
+        int run;
 
         Check(String id, String name, String serviceId, String notes, String type, CheckSpec spec, String status) {
             this.id = id;
@@ -125,8 +131,10 @@ final class State {
     private final SimulatorSettings settings;
     private final ScheduledExecutorService timers;
     private final HttpProbe probe;
-    private final Runnable changed;
+    /** Told after every write, under this monitor, so that blocking queries can be rechecked. */
+    private volatile Runnable changed = () -> { };
 
+    /** A dev agent's first writes (its own node and the consul service) come at small indexes, as here. */
     private long index = 10;
     /** When the node joined: the first write. */
     final long nodeIndex;
@@ -144,17 +152,14 @@ final class State {
     private final NavigableMap<String, Long> tombstones = new TreeMap<>();
     private final Map<String, Long> lockDelayUntilNanos = new HashMap<>();
     final Map<String, Session> sessions = new LinkedHashMap<>();
-    /** The latest events; the oldest are dropped beyond this, so a long-running demo stays small. */
-    static final int JOURNAL_LIMIT = 10_000;
-    private final java.util.ArrayDeque<JournalEvent> journal = new java.util.ArrayDeque<>();
+    private final ArrayDeque<JournalEvent> journal = new ArrayDeque<>();
 
-    State(SimulatorSettings settings, ScheduledExecutorService timers, HttpProbe probe, Runnable changed) {
+    State(SimulatorSettings settings, ScheduledExecutorService timers, HttpProbe probe) {
         this.settings = settings;
         this.node = settings.nodeName();
         this.datacenter = settings.datacenter();
         this.timers = timers;
         this.probe = probe;
-        this.changed = changed;
         synchronized (this) {
             long at = commit();
             nodeIndex = at;
@@ -224,6 +229,10 @@ final class State {
 
     synchronized List<JournalEvent> journal() {
         return List.copyOf(journal);
+    }
+
+    void onChange(Runnable listener) {
+        changed = listener;
     }
 
     private void wake() {
@@ -409,11 +418,11 @@ final class State {
 
     /** The agent keeps the first {@code check_output_max_size} bytes of an update's output, and says so. */
     private static String truncate(String output) {
-        byte[] bytes = output.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = output.getBytes(StandardCharsets.UTF_8);
         if (bytes.length <= HttpProbe.OUTPUT_LIMIT) {
             return output;
         }
-        return new String(bytes, 0, HttpProbe.OUTPUT_LIMIT, java.nio.charset.StandardCharsets.UTF_8)
+        return new String(bytes, 0, HttpProbe.OUTPUT_LIMIT, StandardCharsets.UTF_8)
                 + " ... (captured " + HttpProbe.OUTPUT_LIMIT + " of " + bytes.length + " bytes)";
     }
 
@@ -473,16 +482,17 @@ final class State {
 
     /** https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks */
     private void scheduleProbe(Check check, long delayNanos) {
+        int run = check.run;
         check.timer = timers.schedule(() -> {
             CheckSpec spec = check.spec;
             probe.probe(spec.http(), spec.method(), spec.header(), spec.body(), spec.timeout(), spec.tlsSkipVerify())
-                    .thenAccept(result -> probed(check, result));
+                    .thenAccept(result -> probed(check, run, result));
         }, delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    private synchronized void probed(Check check, HttpProbe.Result result) {
-        if (checks.get(check.id) != check) {
-            return; // deregistered or replaced while the probe was out
+    private synchronized void probed(Check check, int run, HttpProbe.Result result) {
+        if (checks.get(check.id) != check || check.run != run) {
+            return; // deregistered, replaced or restarted while the probe was out
         }
         record(new JournalEvent(Instant.now(), 0, Kind.CHECK_PROBED, check.id, result.output()));
         setStatus(check, result.status(), result.output());
@@ -495,6 +505,7 @@ final class State {
     }
 
     private static void cancel(Check check) {
+        check.run++;
         if (check.timer != null) {
             check.timer.cancel(false);
         }
@@ -821,21 +832,9 @@ final class State {
         wake();
     }
 
-    synchronized Optional<Session> session(String id) {
-        return Optional.ofNullable(sessions.get(id));
-    }
-
-    synchronized List<Session> sessions() {
-        return List.copyOf(sessions.values());
-    }
-
     synchronized Optional<String> checkStatus(String checkId) {
         Check check = checks.get(checkId);
         return check == null ? Optional.empty() : Optional.of(check.status);
-    }
-
-    synchronized Optional<Service> service(String id) {
-        return Optional.ofNullable(services.get(id)).filter(s -> s.local);
     }
 
     synchronized void close() {

@@ -1,7 +1,6 @@
 package io.github.consulservlet.simulator;
 
 import static io.github.consulservlet.simulator.Bodies.array;
-import static io.github.consulservlet.simulator.Bodies.isEmpty;
 import static io.github.consulservlet.simulator.Bodies.obj;
 import static io.github.consulservlet.simulator.Bodies.stringObject;
 
@@ -14,7 +13,10 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
-/** Consul's JSON for the node, services, checks, KV entries and sessions the simulator holds. */
+/**
+ * Consul's JSON for the node, services, checks, KV entries and sessions the simulator holds, in
+ * the shapes of the API pages' sample responses. Callers hold the state's monitor.
+ */
 final class Views {
     private final State state;
 
