@@ -42,4 +42,16 @@ public interface ConsulContext {
 
     /** Sessions, for locks and leader election. */
     Sessions sessions();
+
+    /**
+     * This webapp's own instance in Consul: its service ID, state, maintenance and liveness
+     * probes.
+     *
+     * @throws IllegalStateException when this context is not a webapp's (a standalone
+     *     {@code ConsulClient} or a context made from one registers nothing)
+     */
+    default Registration registration() {
+        throw new IllegalStateException("this ConsulContext is not a webapp's: only the context that"
+                + " consul-servlet publishes to a webapp has a registration");
+    }
 }

@@ -30,6 +30,7 @@ public final class SessionOptions {
     private final Duration ttl;
     private final SessionBehavior behavior;
     private final String datacenter;
+    private final boolean keepAfterClose;
 
     private SessionOptions(Builder b) {
         this.lockDelay = b.lockDelay;
@@ -39,6 +40,7 @@ public final class SessionOptions {
         this.ttl = b.ttl;
         this.behavior = b.behavior;
         this.datacenter = b.datacenter;
+        this.keepAfterClose = b.keepAfterClose;
     }
 
     /** A builder with every option at Consul's default. */
@@ -81,9 +83,15 @@ public final class SessionOptions {
         return Optional.ofNullable(datacenter);
     }
 
+    /** Whether the session outlives the context that created it. */
+    public boolean keepAfterClose() {
+        return keepAfterClose;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof SessionOptions other && Objects.equals(lockDelay, other.lockDelay)
+        return o instanceof SessionOptions other && keepAfterClose == other.keepAfterClose
+                && Objects.equals(lockDelay, other.lockDelay)
                 && Objects.equals(name, other.name) && Objects.equals(node, other.node)
                 && Objects.equals(checks, other.checks) && Objects.equals(ttl, other.ttl)
                 && behavior == other.behavior && Objects.equals(datacenter, other.datacenter);
@@ -91,14 +99,14 @@ public final class SessionOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(lockDelay, name, node, checks, ttl, behavior, datacenter);
+        return Objects.hash(lockDelay, name, node, checks, ttl, behavior, datacenter, keepAfterClose);
     }
 
     @Override
     public String toString() {
         return "SessionOptions{lockDelay=" + lockDelay + ", name=" + name + ", node=" + node
                 + ", checks=" + checks + ", ttl=" + ttl + ", behavior=" + behavior
-                + ", datacenter=" + datacenter + "}";
+                + ", datacenter=" + datacenter + ", keepAfterClose=" + keepAfterClose + "}";
     }
 
     /** Builds {@link SessionOptions}. */
@@ -110,6 +118,7 @@ public final class SessionOptions {
         private Duration ttl;
         private SessionBehavior behavior;
         private String datacenter;
+        private boolean keepAfterClose;
 
         private Builder() {
         }
@@ -153,6 +162,15 @@ public final class SessionOptions {
         /** The datacenter. */
         public Builder datacenter(String dc) {
             this.datacenter = Checks.notBlank(dc, "datacenter");
+            return this;
+        }
+
+        /**
+         * Leaves the session alive when the context that created it closes: someone else will
+         * destroy it, or its TTL will.
+         */
+        public Builder keepAfterClose() {
+            this.keepAfterClose = true;
             return this;
         }
 

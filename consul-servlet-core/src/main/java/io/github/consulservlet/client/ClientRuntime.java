@@ -17,11 +17,18 @@ final class ClientRuntime {
     final Duration readTimeout;
     final Duration watchWait;
     final Backoff backoff;
-    final SharedWatches watches = new SharedWatches(this);
+    final SharedWatches watches;
 
     ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
             String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,
             Backoff backoff) {
+        this(transport, scheduler, events, datacenter, consistency, readTimeout, watchWait, backoff, null);
+    }
+
+    private ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
+            String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,
+            Backoff backoff, SharedWatches watches) {
+        this.watches = watches != null ? watches : new SharedWatches(this);
         this.transport = transport;
         this.scheduler = scheduler;
         this.events = events;
@@ -30,6 +37,15 @@ final class ClientRuntime {
         this.readTimeout = readTimeout;
         this.watchWait = watchWait;
         this.backoff = backoff;
+    }
+
+    /**
+     * The same client with other defaults for reads: watches still share chains with every other
+     * context, since a chain's query carries its own {@code dc} and consistency mode.
+     */
+    ClientRuntime withDefaults(QueryOptions defaults) {
+        return new ClientRuntime(transport, scheduler, events, defaults.datacenter().orElse(datacenter),
+                defaults.consistency().orElse(consistency), readTimeout, watchWait, backoff, watches);
     }
 
     /** Adds the datacenter and consistency mode of a read, from its options or the defaults. */

@@ -17,6 +17,7 @@ import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.Sessions;
 
 /**
@@ -89,18 +90,31 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         return root.sessions();
     }
 
-    /** A context on this client whose watches stop when it is closed. */
+    /**
+     * A context on this client whose watches stop, and whose sessions are destroyed, when it is
+     * closed.
+     */
     public ScopedConsulContext newContext() {
+        return newContext(QueryOptions.DEFAULT);
+    }
+
+    /**
+     * A context like {@link #newContext()} whose reads use {@code defaults} (datacenter,
+     * consistency mode) where a call names none, instead of the client's.
+     */
+    public ScopedConsulContext newContext(QueryOptions defaults) {
+        Objects.requireNonNull(defaults, "defaults");
         if (closed) {
             throw new IllegalStateException("the Consul client is closed");
         }
-        Scope scope = new Scope(runtime);
+        ClientRuntime contextRuntime = defaults.equals(QueryOptions.DEFAULT) ? runtime : runtime.withDefaults(defaults);
+        Scope scope = new Scope(contextRuntime);
         scopes.add(scope);
         if (closed) { // close() may have copied the scopes before this one was added
             scope.close();
             throw new IllegalStateException("the Consul client is closed");
         }
-        return new ScopedConsulContext(runtime, scope, () -> scopes.remove(scope));
+        return new ScopedConsulContext(contextRuntime, scope, () -> scopes.remove(scope));
     }
 
     ClientRuntime runtimeForTests() {

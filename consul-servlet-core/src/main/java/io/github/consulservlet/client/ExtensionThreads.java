@@ -6,21 +6,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Makes the extension's threads: daemons named {@code consul-servlet-<role>-<n>} (so they can be
  * counted), whose context class loader is the one that loaded the extension, never a webapp's:
- * a container must not see them as threads a webapp started and leaked.
+ * a container must not see them as threads a webapp started and leaked. A thread may be made
+ * while a webapp's code is on the stack (its first watch starts the scheduler), so it inherits
+ * neither that code's inheritable thread locals nor, through its access control context, the
+ * protection domains that would pin the webapp's class loader.
  */
-final class ExtensionThreads implements ThreadFactory {
+public final class ExtensionThreads implements ThreadFactory {
     private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final String role;
 
-    ExtensionThreads(String role) {
+    public ExtensionThreads(String role) {
         this.role = role;
     }
 
     @Override
+    @SuppressWarnings("removal") // doPrivileged is what keeps the caller's protection domains off the thread on Java 17 to 23
     public Thread newThread(Runnable task) {
-        Thread thread = new Thread(task, "consul-servlet-" + role + "-" + SEQUENCE.incrementAndGet());
+        return java.security.AccessController.doPrivileged((java.security.PrivilegedAction<Thread>) () -> create(task));
+    }
+
+    private Thread create(Runnable task) {
+        Thread thread = new Thread(null, task, "consul-servlet-" + role + "-" + SEQUENCE.incrementAndGet(), 0, false);
         thread.setDaemon(true);
         thread.setContextClassLoader(ExtensionThreads.class.getClassLoader());
         thread.setUncaughtExceptionHandler((t, e) ->

@@ -5,15 +5,18 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations in the form Consul takes and echoes them: Go's {@code time.Duration} strings. */
-final class GoDuration {
+/**
+ * Durations in the form Consul takes and echoes them, Go's {@code time.Duration} strings, as the
+ * configuration reads them too ({@code consul.check.interval=10s}).
+ */
+public final class GoDuration {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
 
     private GoDuration() {
     }
 
     /** {@code 15s}, {@code 1500ms}: whole seconds when exact, else milliseconds. */
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         long millis = duration.toMillis();
         return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
@@ -23,7 +26,7 @@ final class GoDuration {
      *
      * @throws IllegalArgumentException naming the value and the accepted form
      */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String s = text.strip();
         if (s.equals("0")) {
             return Duration.ZERO;

@@ -22,9 +22,11 @@ import io.github.consulservlet.Sessions;
  */
 final class HttpSessions implements Sessions {
     private final ClientRuntime runtime;
+    private final Scope scope;
 
-    HttpSessions(ClientRuntime runtime) {
+    HttpSessions(ClientRuntime runtime, Scope scope) {
         this.runtime = runtime;
+        this.scope = scope;
     }
 
     @Override
@@ -47,6 +49,9 @@ final class HttpSessions implements Sessions {
         if (id.isEmpty()) {
             throw new ConsulUnreachableException(request + " answered without a session ID", null);
         }
+        if (!options.keepAfterClose()) {
+            scope.ownSession(id, options.datacenter().orElse(null));
+        }
         return id;
     }
 
@@ -59,6 +64,7 @@ final class HttpSessions implements Sessions {
     public void destroy(String id, String datacenter) {
         runtime.call(runtime.datacenter(Request.put("/v1/session/destroy", Agent.required(id)), datacenter))
                 .requireSuccess();
+        scope.disownSession(id);
     }
 
     @Override

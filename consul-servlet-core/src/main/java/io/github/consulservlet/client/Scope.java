@@ -2,7 +2,11 @@ package io.github.consulservlet.client;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -10,10 +14,17 @@ import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
 
-/** The watches one context started, so that closing the context stops exactly those. */
+/**
+ * What one context started, so that closing the context stops exactly that: its watches, and the
+ * sessions it created, whose locks would otherwise stay held by a webapp that is gone.
+ */
 final class Scope {
+    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final long SESSION_CLEANUP_WAIT_MILLIS = 2_000;
+
     private final ClientRuntime runtime;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+    private final Set<OwnedSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     Scope(ClientRuntime runtime) {
@@ -31,6 +42,19 @@ final class Scope {
         return watch;
     }
 
+    /** Remembers a session to destroy on close; destroys it at once if the scope closed meanwhile. */
+    void ownSession(String id, String datacenter) {
+        OwnedSession session = new OwnedSession(id, datacenter);
+        sessions.add(session);
+        if (closed && sessions.remove(session)) {
+            destroy(List.of(session));
+        }
+    }
+
+    void disownSession(String id) {
+        sessions.removeIf(session -> session.id().equals(id));
+    }
+
     int watchCount() {
         return watches.size();
     }
@@ -40,5 +64,30 @@ final class Scope {
         for (Watch watch : List.copyOf(watches)) {
             watch.close();
         }
+        List<OwnedSession> owned = List.copyOf(sessions);
+        owned.forEach(sessions::remove);
+        destroy(owned);
+    }
+
+    /** Destroys sessions all at once, waiting a bounded time: an unreachable agent must not hold up a stop. */
+    private void destroy(List<OwnedSession> owned) {
+        if (owned.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Response>> calls = owned.stream()
+                .map(s -> runtime.transport.send(runtime.datacenter(Request.put("/v1/session/destroy", s.id()), s.datacenter())))
+                .toList();
+        try {
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                    .get(SESSION_CLEANUP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not destroy the sessions " + owned.stream().map(OwnedSession::id).toList()
+                    + " of a closing context; Consul invalidates them when their TTL or checks fail: " + e);
+        }
+    }
+
+    private record OwnedSession(String id, String datacenter) {
     }
 }

@@ -22,7 +22,7 @@ public final class ScopedConsulContext implements ConsulContext, AutoCloseable {
         this.onClose = onClose;
         this.discovery = new HttpDiscovery(runtime, scope);
         this.kv = new HttpKeyValueStore(runtime, scope);
-        this.sessions = new HttpSessions(runtime);
+        this.sessions = new HttpSessions(runtime, scope);
     }
 
     @Override
@@ -45,7 +45,11 @@ public final class ScopedConsulContext implements ConsulContext, AutoCloseable {
         return scope.watchCount();
     }
 
-    /** Stops this context's watches; further watches are refused. Idempotent. */
+    /**
+     * Stops this context's watches and destroys the sessions it created (unless created with
+     * {@code keepAfterClose}), waiting a moment for the agent to confirm; further watches are
+     * refused. Idempotent.
+     */
     @Override
     public void close() {
         scope.close();

@@ -1,0 +1,118 @@
+package io.github.consulservlet.registration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.Registration;
+import io.github.consulservlet.simulator.ConsulSimulator;
+import io.github.consulservlet.webapp.ProbingServlet;
+
+/**
+ * Deploys and undeploys a webapp 50 times in one Jetty: no thread is added, no registration or
+ * session is left behind, and no webapp class loader stays reachable.
+ */
+class RedeployLeakTest {
+    private static final int CYCLES = 50;
+
+    @TempDir
+    Path war;
+
+    @Test
+    void fiftyRedeploysLeaveNoThreadNoRegistrationAndNoClassLoaderBehind() throws Exception {
+        writeWebapp();
+        try (ConsulSimulator simulator = ConsulSimulator.start(); EmbeddedJetty jetty = new EmbeddedJetty()) {
+            Map<String, String> params = Map.of("consul.agent", simulator.address(), TestContainerAdapter.FOLLOW, "true",
+                    "consul.check.mode", "ttl", "consul.drain", "0");
+            // keeps the shared client alive, as the other webapps of a container do
+            WebAppContext anchor = jetty.deployWebapp(webapp("/anchor", params));
+            awaitRegistered(anchor);
+            cycle(jetty, params, 0); // the first webapp starts the shared threads that start lazily
+            int threads = extensionThreads();
+
+            List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+            for (int i = 1; i <= CYCLES; i++) {
+                loaders.add(cycle(jetty, params, i));
+            }
+
+            assertEquals(threads, extensionThreads(), "threads: " + extensionThreadNames());
+            assertEquals(1, simulator.serviceIds().stream().filter(id -> !id.equals("consul")).count(),
+                    "only the anchor stays registered: " + simulator.serviceIds());
+            await("every undeployed webapp's class loader collected").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        System.gc();
+                        return loaders.stream().allMatch(ref -> ref.get() == null);
+                    });
+            try (var consul = io.github.consulservlet.client.ConsulClient.builder().agents(simulator.address()).build()) {
+                assertEquals(1, consul.sessions().list().size(), "only the anchor's session is alive");
+            }
+            jetty.undeploy(anchor);
+            assertEquals(0, ClientPool.SHARED.clientCount(), "the shared client closed with its last webapp");
+        }
+    }
+
+    private WeakReference<ClassLoader> cycle(EmbeddedJetty jetty, Map<String, String> params, int i) throws Exception {
+        WebAppContext context = jetty.deployWebapp(webapp("/cycle", params));
+        awaitRegistered(context);
+        Class<?> servlet = context.getServletHandler().getServlet("probing").getHeldClass();
+        assertEquals(ProbingServlet.class.getName(), servlet.getName());
+        assertNotSame(ProbingServlet.class, servlet, "cycle " + i + ": the servlet is the webapp's own class");
+        assertEquals(context.getClassLoader(), servlet.getClassLoader());
+        WeakReference<ClassLoader> loader = new WeakReference<>(context.getClassLoader());
+        jetty.undeploy(context);
+        return loader;
+    }
+
+    private static void awaitRegistered(WebAppContext context) {
+        Registration registration = ConsulContext.of(context.getServletContext()).registration();
+        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == Registration.State.REGISTERED);
+    }
+
+    private WebAppContext webapp(String path, Map<String, String> params) {
+        WebAppContext context = new WebAppContext(war.toString(), path);
+        params.forEach(context::setInitParameter);
+        return context;
+    }
+
+    private void writeWebapp() throws IOException {
+        Path classes = war.resolve("WEB-INF/classes/io/github/consulservlet/webapp");
+        Files.createDirectories(classes);
+        try (InputStream bytes = ProbingServlet.class.getResourceAsStream("ProbingServlet.class")) {
+            Files.copy(bytes, classes.resolve("ProbingServlet.class"));
+        }
+        Files.writeString(war.resolve("WEB-INF/web.xml"), """
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <servlet>
+                    <servlet-name>probing</servlet-name>
+                    <servlet-class>io.github.consulservlet.webapp.ProbingServlet</servlet-class>
+                    <load-on-startup>1</load-on-startup>
+                  </servlet>
+                </web-app>
+                """);
+    }
+
+    private static int extensionThreads() {
+        return extensionThreadNames().size();
+    }
+
+    private static List<String> extensionThreadNames() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("consul-servlet-")).sorted().toList();
+    }
+}
