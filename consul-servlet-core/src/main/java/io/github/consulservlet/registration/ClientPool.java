@@ -117,6 +117,7 @@ final class ClientPool {
         private final Set<WebappRegistration> members = ConcurrentHashMap.newKeySet();
         private int leases;
         private ScheduledFuture<?> antiEntropy;
+        private long antiEntropyGeneration;
 
         Shared(Key key) {
             this.key = key;
@@ -132,11 +133,22 @@ final class ClientPool {
 
         void watchOver(WebappRegistration registration) {
             members.add(registration);
+            Duration period = registration.antiEntropyPeriod();
             synchronized (this) {
-                if (antiEntropy == null || antiEntropy.isDone()) {
-                    antiEntropy = schedule(this::antiEntropy, registration.antiEntropyPeriod());
+                // a member with a shorter interval than the loop's next run brings that run forward
+                if (antiEntropy == null || antiEntropy.isDone() || antiEntropy.getDelay(TimeUnit.MILLISECONDS) > period.toMillis()) {
+                    scheduleAntiEntropy(period);
                 }
             }
+        }
+
+        /** Replaces the loop's next run; a run already under way sees it is stale and ends there. */
+        private void scheduleAntiEntropy(Duration delay) {
+            if (antiEntropy != null) {
+                antiEntropy.cancel(false);
+            }
+            long generation = ++antiEntropyGeneration;
+            antiEntropy = schedule(() -> antiEntropy(generation), delay);
         }
 
         /**
@@ -144,7 +156,7 @@ final class ClientPool {
          * restarted without its data, or an operator removed them), then runs again after the
          * shortest period any member asks for.
          */
-        private void antiEntropy() {
+        private void antiEntropy(long generation) {
             if (members.isEmpty()) {
                 return;
             }
@@ -158,7 +170,14 @@ final class ClientPool {
             }
             Optional<Duration> next = members.stream().map(WebappRegistration::antiEntropyPeriod).min(Duration::compareTo);
             synchronized (this) {
-                antiEntropy = next.map(period -> schedule(this::antiEntropy, period)).orElse(null);
+                if (generation != antiEntropyGeneration) {
+                    return; // a member joining meanwhile scheduled the next run
+                }
+                if (next.isPresent()) {
+                    scheduleAntiEntropy(next.get());
+                } else {
+                    antiEntropy = null;
+                }
             }
         }
 
