@@ -46,7 +46,8 @@ public final class ConsulSettings {
     private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-    private static final Pattern PATH = Pattern.compile("/[^\\s?#]*");
+    /** An absolute path of RFC 3986 characters, escapes well formed, no query or fragment. */
+    private static final Pattern PATH = Pattern.compile("(?:/(?:[A-Za-z0-9._~!$&'()+,;=:@-]|%[0-9A-Fa-f]{2})*)+");
     private static final int MAX_META_PAIRS = 64;
     private static final int MAX_META_VALUE = 512;
 
@@ -429,8 +430,9 @@ public final class ConsulSettings {
             Found found = find(Setting.AGENT);
             String value = found.value;
             Found ssl = found.level >= 3 ? sslFromEnvironment() : null;
-            if (ssl != null && Boolean.parseBoolean(ssl.value) && !value.contains("://")) {
-                value = "https://" + value; // as Consul's CLI reads CONSUL_HTTP_SSL with CONSUL_HTTP_ADDR
+            if (ssl != null && Boolean.parseBoolean(ssl.value)) {
+                // as Consul's CLI reads CONSUL_HTTP_SSL with CONSUL_HTTP_ADDR, or with its default address
+                value = found.level == 4 ? "https://127.0.0.1:8500" : value.contains("://") ? value : "https://" + value;
             }
             try {
                 ConsulClient.builder().agents(value);

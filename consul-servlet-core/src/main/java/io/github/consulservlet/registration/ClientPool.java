@@ -1,12 +1,17 @@
 package io.github.consulservlet.registration;
 
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
+import io.github.consulservlet.ConsulRequestException;
+import io.github.consulservlet.ConsulPermissionException;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ExtensionThreads;
@@ -24,8 +31,10 @@ import io.github.consulservlet.config.ConsulSettings;
  * One {@link ConsulClient} and one registrar thread per distinct agent list and credentials,
  * shared by every webapp that uses them and closed when the last lets go: threads stay O(1) in
  * the number of webapps. Each shared client also runs one anti-entropy loop for all its
- * registered webapps (one {@code GET /v1/agent/services}, however many webapps), and the
- * deregistrations that failed while their webapp stopped.
+ * registered webapps (one {@code GET /v1/agent/services}, however many webapps), the
+ * deregistrations that failed while their webapp stopped, and, for {@code ttl} checks, one
+ * thread that asks the webapps' liveness probes, so that a probe that hangs cannot stop
+ * registrations.
  */
 final class ClientPool {
     static final ClientPool SHARED = new ClientPool();
@@ -33,17 +42,22 @@ final class ClientPool {
     private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
 
     private final Map<Key, Shared> clients = new HashMap<>();
+    private final ReferenceQueue<Object> abandoned = new ReferenceQueue<>();
+    private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
     /** Takes a lease on the client for these settings, making it if needed. */
-    synchronized Lease lease(ConsulSettings settings) {
+    Lease lease(ConsulSettings settings) {
+        closeAbandoned();
         Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls());
-        Shared shared = clients.get(key);
-        if (shared == null) {
-            shared = new Shared(key);
-            clients.put(key, shared);
+        synchronized (this) {
+            Shared shared = clients.get(key);
+            if (shared == null) {
+                shared = new Shared(key);
+                clients.put(key, shared);
+            }
+            shared.leases++;
+            return new Lease(shared);
         }
-        shared.leases++;
-        return new Lease(shared);
     }
 
     synchronized int clientCount() {
@@ -54,6 +68,42 @@ final class ClientPool {
         if (--shared.leases == 0) {
             clients.remove(shared.key);
             shared.close();
+        }
+    }
+
+    /**
+     * Runs {@code close} if {@code owner} becomes unreachable before {@link Runnable#run()} of the
+     * answer is called: a webapp that failed to deploy after consul-servlet set it up may never
+     * hear {@code contextDestroyed} (containers call it only for listeners that were initialized).
+     * Checked on each new lease and each anti-entropy pass; no thread of its own.
+     */
+    Runnable closeIfAbandoned(Object owner, Runnable close) {
+        Orphan orphan = new Orphan(owner, abandoned, close);
+        orphans.add(orphan);
+        return () -> {
+            if (orphans.remove(orphan)) {
+                orphan.clear();
+                close.run();
+            }
+        };
+    }
+
+    void closeAbandoned() {
+        for (Reference<?> gone = abandoned.poll(); gone != null; gone = abandoned.poll()) {
+            Orphan orphan = (Orphan) gone;
+            if (orphans.remove(orphan)) {
+                LOG.log(System.Logger.Level.DEBUG, "releasing what a webapp that never stopped cleanly held");
+                orphan.close.run();
+            }
+        }
+    }
+
+    private static final class Orphan extends PhantomReference<Object> {
+        final Runnable close;
+
+        Orphan(Object owner, ReferenceQueue<Object> queue, Runnable close) {
+            super(owner, queue);
+            this.close = close;
         }
     }
 
@@ -82,6 +132,11 @@ final class ClientPool {
             return shared.registrar;
         }
 
+        /** The thread that asks liveness probes for {@code ttl} checks, made on first use. */
+        ExecutorService probes() {
+            return shared.probes();
+        }
+
         /** Joins the anti-entropy loop, once registered. */
         void watchOver(WebappRegistration registration) {
             shared.watchOver(registration);
@@ -91,10 +146,25 @@ final class ClientPool {
             shared.members.remove(registration);
         }
 
-        /** Retries a failed deregistration in the background, keeping the client alive meanwhile. */
+        /**
+         * Retries a failed deregistration in the background, keeping the client alive meanwhile,
+         * until the agent accepts it, a new instance registers the same ID, or the JVM exits.
+         */
         void retryDeregistration(String serviceId) {
-            Lease lease = lease(shared);
-            new DeregistrationRetry(lease, serviceId).schedule();
+            DeregistrationRetry retry = new DeregistrationRetry(lease(shared), serviceId);
+            DeregistrationRetry previous = shared.retries.put(serviceId, retry);
+            if (previous != null) {
+                previous.stop();
+            }
+            retry.schedule();
+        }
+
+        /** A new instance takes this ID: an old instance's retry must not deregister it. */
+        void cancelDeregistration(String serviceId) {
+            DeregistrationRetry retry = shared.retries.remove(serviceId);
+            if (retry != null) {
+                retry.stop();
+            }
         }
 
         void release() {
@@ -110,12 +180,14 @@ final class ClientPool {
     }
 
     /** A client and its registrar thread, with the webapps registered through it. */
-    private static final class Shared {
+    private final class Shared {
         private final Key key;
         private final ConsulClient client;
         private final ScheduledThreadPoolExecutor registrar;
         private final Set<WebappRegistration> members = ConcurrentHashMap.newKeySet();
+        private final Map<String, DeregistrationRetry> retries = new ConcurrentHashMap<>();
         private int leases;
+        private ExecutorService probes;
         private ScheduledFuture<?> antiEntropy;
         private long antiEntropyGeneration;
 
@@ -129,6 +201,13 @@ final class ClientPool {
             this.registrar = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("registrar"));
             registrar.setRemoveOnCancelPolicy(true);
             registrar.prestartCoreThread();
+        }
+
+        synchronized ExecutorService probes() {
+            if (probes == null) {
+                probes = Executors.newSingleThreadExecutor(new ExtensionThreads("probes"));
+            }
+            return probes;
         }
 
         void watchOver(WebappRegistration registration) {
@@ -157,6 +236,7 @@ final class ClientPool {
          * shortest period any member asks for.
          */
         private void antiEntropy(long generation) {
+            closeAbandoned();
             if (members.isEmpty()) {
                 return;
             }
@@ -184,51 +264,91 @@ final class ClientPool {
         private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
             try {
                 return registrar.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 return null; // the client is closing
             }
         }
 
         void close() {
             registrar.shutdownNow();
+            synchronized (this) {
+                if (probes != null) {
+                    probes.shutdownNow();
+                }
+            }
             client.close();
         }
     }
 
-    /** A deregistration retried with capped backoff until the agent accepts it or the JVM ends. */
+    /**
+     * A deregistration retried with capped backoff while the agent cannot be reached or fails
+     * (5xx); given up on a refusal (4xx), which no retry would change.
+     */
     private static final class DeregistrationRetry {
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
 
         private final Lease lease;
         private final String serviceId;
+        private final AtomicBoolean stopped = new AtomicBoolean();
+        private volatile ScheduledFuture<?> next;
         private int attempts;
 
         DeregistrationRetry(Lease lease, String serviceId) {
-            this.lease = Objects.requireNonNull(lease);
+            this.lease = lease;
             this.serviceId = serviceId;
         }
 
         void schedule() {
             attempts++;
-            long delay = Retries.delayMillis(attempts, MAX_DELAY);
             try {
-                lease.registrar().schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+                next = lease.registrar().schedule(this::attempt, Retries.delayMillis(attempts, MAX_DELAY), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                stop();
+            }
+            if (stopped.get() && next != null) {
+                next.cancel(false);
+            }
+        }
+
+        void stop() {
+            if (stopped.compareAndSet(false, true)) {
+                ScheduledFuture<?> pending = next;
+                if (pending != null) {
+                    pending.cancel(false);
+                }
                 lease.release();
             }
         }
 
         private void attempt() {
+            if (stopped.get()) {
+                return;
+            }
             try {
                 lease.client().agent().deregister(serviceId);
                 LOG.log(System.Logger.Level.INFO, "deregistered " + serviceId + " from Consul after " + attempts + " retries");
-                lease.release();
+                done();
             } catch (ConsulNotFoundException e) {
-                lease.release(); // gone already
+                done(); // gone already
+            } catch (ConsulPermissionException | ConsulRequestException e) {
+                if (e.status() == 429) { // too many requests: later
+                    schedule();
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "gave up deregistering " + serviceId + ": the agent refuses ("
+                        + e.getMessage() + "); deregister it by hand, or let consul.check.deregister-after do it");
+                done();
             } catch (ConsulException e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "deregistering " + serviceId + " failed again: " + e.getMessage());
-                schedule();
+                if (!stopped.get()) {
+                    schedule();
+                }
             }
+        }
+
+        private void done() {
+            lease.shared.retries.remove(serviceId, this);
+            stop();
         }
     }
 }

@@ -74,36 +74,45 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             throw new IllegalArgumentException("consul.service.port is not set; expected an integer from 1 to 65535:"
                     + " no container adapter (Tomcat's ConsulValve, Jetty's consul module) reports this webapp's port");
         }
-        boolean servedByWebapp = servedByWebapp(webapp, settings.checkPath());
+        boolean servedByWebapp = servedByWebapp(webapp, settings.checkPath(), settings.checkPathIsDefault());
         if (servedByWebapp && settings.checkMode() == ConsulSettings.CheckMode.TTL) {
             throw new IllegalArgumentException("consul.check.path '" + settings.checkPath() + "' is served by the"
                     + " webapp itself, and consul.check.mode ttl can only ask consul-servlet's own liveness; expected"
                     + " consul.check.mode http to have the agent probe the webapp's endpoint, or a path the webapp does not serve");
         }
         ClientPool.Lease lease = ClientPool.SHARED.lease(settings);
-        WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding);
-        ScopedConsulContext scope;
+        WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding,
+                webapp.getClassLoader());
+        ScopedConsulContext scope = null;
         try {
             QueryOptions.Builder defaults = QueryOptions.builder().consistency(settings.consistencyMode());
             settings.datacenter().ifPresent(defaults::datacenter);
             scope = lease.client().newContext(defaults.build());
+            WebappConsulContext context = new WebappConsulContext(scope, registration, binding);
+            if (!servedByWebapp) {
+                ServletRegistration.Dynamic servlet = webapp.addServlet(LIVENESS_SERVLET, new LivenessServlet(registration));
+                if (servlet == null) {
+                    throw new IllegalStateException("the webapp already has a servlet named " + LIVENESS_SERVLET
+                            + "; expected that name to be free for consul-servlet's liveness endpoint");
+                }
+                servlet.addMapping(settings.checkPath());
+                // Tomcat then exempts the path from the webapp's security constraints (Jetty 12 does not)
+                servlet.setServletSecurity(new ServletSecurityElement());
+            }
+            webapp.setAttribute(ConsulContext.ATTRIBUTE, context);
+            webapp.addListener(new Lifecycle(context, registration, binding, settings));
+            // contextDestroyed never comes if the deployment fails after this initializer
+            registration.onStopped(context.closeIfAbandoned(ClientPool.SHARED));
+            if (binding != null) {
+                binding.attach(registration);
+            }
         } catch (RuntimeException e) {
+            webapp.removeAttribute(ConsulContext.ATTRIBUTE);
+            if (scope != null) {
+                scope.close();
+            }
             registration.close();
             throw e;
-        }
-        WebappConsulContext context = new WebappConsulContext(scope, registration);
-        if (!servedByWebapp) {
-            ServletRegistration.Dynamic servlet = webapp.addServlet(LIVENESS_SERVLET, new LivenessServlet(registration));
-            if (servlet != null) {
-                servlet.addMapping(settings.checkPath());
-                servlet.setServletSecurity(new ServletSecurityElement()); // reachable by the agent whatever the webapp's constraints
-                servlet.setLoadOnStartup(-1);
-            }
-        }
-        webapp.setAttribute(ConsulContext.ATTRIBUTE, context);
-        webapp.addListener(new Lifecycle(context, registration, binding, settings));
-        if (binding != null) {
-            binding.attach(registration);
         }
     }
 
@@ -115,11 +124,16 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
         return params;
     }
 
-    /** Whether one of the webapp's own servlet mappings (not the default servlet) takes {@code path}. */
-    static boolean servedByWebapp(ServletContext webapp, String path) {
+    /**
+     * Whether the webapp serves the check path itself. At the default path only an exact mapping
+     * counts: ours, exact too, wins over the webapp's {@code /*} or {@code *.ext} mappings (a
+     * JAX-RS or single-page app), as the Servlet spec orders them. A path the user named is the
+     * webapp's whenever one of its mappings (not the default servlet) takes it.
+     */
+    static boolean servedByWebapp(ServletContext webapp, String path, boolean defaultPath) {
         for (ServletRegistration servlet : webapp.getServletRegistrations().values()) {
             for (String mapping : servlet.getMappings()) {
-                if (matches(mapping, path)) {
+                if (defaultPath ? mapping.equals(path) : matches(mapping, path)) {
                     return true;
                 }
             }
@@ -168,10 +182,10 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
 
         @Override
         public void contextDestroyed(ServletContextEvent event) {
-            context.close();
-            event.getServletContext().removeAttribute(ConsulContext.ATTRIBUTE);
-            if (binding != null) {
-                binding.detach();
+            try {
+                context.close();
+            } finally {
+                event.getServletContext().removeAttribute(ConsulContext.ATTRIBUTE);
             }
         }
     }

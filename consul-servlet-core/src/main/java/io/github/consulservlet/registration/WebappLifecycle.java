@@ -19,4 +19,12 @@ public interface WebappLifecycle {
      * then it is deregistered (and retried in the background if the agent cannot be reached).
      */
     void stopping();
+
+    /**
+     * The webapp has stopped, or failed to start: its {@code ConsulContext} is closed and
+     * everything of it released, as from {@code contextDestroyed}, which a container does not
+     * call when the webapp failed before its listeners were initialized. Deregisters first if
+     * {@link #stopping()} was not called.
+     */
+    void stopped();
 }

@@ -1,19 +1,26 @@
 package io.github.consulservlet.registration;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
+import io.github.consulservlet.ConsulServerException;
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.Liveness;
 import io.github.consulservlet.LivenessProbe;
@@ -27,9 +34,13 @@ import io.github.consulservlet.config.ConsulSettings.CheckMode;
 
 /**
  * One webapp's instance in Consul, from the moment its container reports it started to the
- * moment it is deregistered. Calls to the agent happen on the shared registrar thread (register,
- * retries, TTL reports) or on the container's stopping thread (maintenance, deregistration), one
- * at a time: a registration still being retried can never land after the deregistration.
+ * moment it is deregistered.
+ *
+ * <p>Calls to the agent run on the shared registrar thread (registration, retries, TTL reports,
+ * maintenance the webapp asks for) or on the container's stopping thread (the drain), one at a
+ * time under {@link #agentCalls}, so that a registration being retried can never land after the
+ * deregistration. That lock is held only around calls to the agent: never while a liveness
+ * probe runs and never by the webapp's own threads, which only record what they want.
  */
 final class WebappRegistration implements Registration, WebappLifecycle {
     private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
@@ -39,6 +50,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private static final Duration MAX_REFUSED_DELAY = Duration.ofSeconds(30);
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
     private static final Duration NO_CHECK_ANTI_ENTROPY = Duration.ofSeconds(10);
+    /** How long a stop waits for a call to the agent already under way: its connect and read timeouts. */
+    private static final Duration CALL_UNDER_WAY_WAIT = Duration.ofSeconds(15);
 
     private final String contextPath;
     private final ConsulSettings settings;
@@ -47,23 +60,38 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private final Map<String, LivenessProbe> probes = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    private final Object agentCalls = new Object();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ReentrantLock agentCalls = new ReentrantLock();
 
+    private volatile ClassLoader webappLoader;
+    private volatile Runnable onStopped = () -> { };
     private volatile State state = State.STARTING;
     private volatile boolean draining;
+    private volatile String boundHost;
+    private volatile int boundPort;
     private volatile ServiceRegistration registration;
     private volatile String maintenanceReason;
-    // guarded by agentCalls
+    private volatile Liveness lastLiveness = Liveness.up();
+    /** When the TTL liveness evaluation under way started (nanoTime), or 0 when none is. */
+    private volatile long evaluating;
+    private volatile boolean everRegistered;
+    // guarded by this
     private ScheduledFuture<?> pending;
+    // registrar thread only
     private int failures;
-    private boolean everRegistered;
-    private boolean closed;
 
-    WebappRegistration(String contextPath, ConsulSettings settings, ClientPool.Lease lease, ContainerAdapter.Binding binding) {
+    WebappRegistration(String contextPath, ConsulSettings settings, ClientPool.Lease lease,
+            ContainerAdapter.Binding binding, ClassLoader webappLoader) {
         this.contextPath = contextPath;
         this.settings = settings;
         this.lease = lease;
         this.binding = binding;
+        this.webappLoader = webappLoader;
+    }
+
+    /** What {@link #stopped()} runs: closing the webapp's whole context. */
+    void onStopped(Runnable close) {
+        this.onStopped = close;
     }
 
     private String webapp() {
@@ -90,23 +118,14 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     @Override
     public void enableMaintenance(String reason) {
-        Objects.requireNonNull(reason, "reason");
-        maintenanceReason = reason;
-        synchronized (agentCalls) {
-            if (state == State.REGISTERED) {
-                agent().enableMaintenance(registration.id(), reason);
-            }
-        }
+        maintenanceReason = Objects.requireNonNull(reason, "reason");
+        submit(this::applyMaintenance);
     }
 
     @Override
     public void disableMaintenance() {
         maintenanceReason = null;
-        synchronized (agentCalls) {
-            if (state == State.REGISTERED) {
-                agent().disableMaintenance(registration.id());
-            }
-        }
+        submit(this::applyMaintenance);
     }
 
     @Override
@@ -114,10 +133,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a liveness probe needs a name");
         }
+        Objects.requireNonNull(probe, "probe");
         if (stopped.get()) {
             throw new IllegalStateException("the webapp " + webapp() + " is stopping: no more liveness probes");
         }
-        probes.put(name, Objects.requireNonNull(probe, "probe"));
+        probes.put(name, probe);
     }
 
     @Override
@@ -137,6 +157,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 worst = found;
             }
         }
+        lastLiveness = worst;
         return worst;
     }
 
@@ -146,11 +167,26 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             if (found == null) {
                 return Liveness.down(name + ": the probe answered null");
             }
-            return found.status() == Liveness.Status.UP ? found
-                    : found.status() == Liveness.Status.WARNING ? Liveness.warning(name + ": " + found.note())
-                    : Liveness.down(name + ": " + found.note());
+            return switch (found.status()) {
+                case UP -> found;
+                case WARNING -> Liveness.warning(name + ": " + found.note());
+                case DOWN -> Liveness.down(name + ": " + found.note());
+            };
         } catch (Exception | LinkageError e) {
             return Liveness.down(name + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
+    /** {@link #liveness()} on a thread of ours, with the webapp's class loader as the probes expect. */
+    private Liveness livenessAsTheWebapp() {
+        Thread thread = Thread.currentThread();
+        ClassLoader own = thread.getContextClassLoader();
+        ClassLoader loader = webappLoader;
+        thread.setContextClassLoader(loader != null ? loader : own);
+        try {
+            return liveness();
+        } finally {
+            thread.setContextClassLoader(own);
         }
     }
 
@@ -161,13 +197,13 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (stopped.get() || !started.compareAndSet(false, true)) {
             return;
         }
-        ServiceRegistration made = describe(host, port);
-        registration = made;
-        state = State.REGISTERING;
-        LOG.log(System.Logger.Level.DEBUG, () -> "registering " + webapp() + " as " + made);
-        synchronized (agentCalls) {
-            schedule(this::register, 0);
+        boundHost = host == null ? "" : host;
+        boundPort = port;
+        if (binding != null) {
+            liveness(); // the check starts as the webapp is now
         }
+        state = State.REGISTERING;
+        schedule(this::register, 0);
     }
 
     @Override
@@ -176,39 +212,63 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             return;
         }
         draining = true;
-        ServiceRegistration current;
-        boolean wasRegistered;
-        synchronized (agentCalls) {
-            cancelPending();
-            current = registration;
-            wasRegistered = everRegistered;
-            if (current != null) {
-                state = State.DRAINING;
-            }
-        }
+        cancelPending();
         lease.forget(this);
-        if (current == null) {
+        if (!started.get()) {
             return; // never started: nothing was registered
         }
-        if (wasRegistered) {
-            try {
-                agent().enableMaintenance(current.id(), "draining: " + webapp() + " is stopping");
-            } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "maintenance for " + current.id() + " failed: " + e.getMessage());
-            }
-            drain();
-        }
+        state = State.DRAINING;
+        boolean locked = lockForStop();
         try {
-            agent().deregister(current.id());
-            LOG.log(System.Logger.Level.INFO, "deregistered " + current.id() + " (" + webapp() + ") from Consul");
-        } catch (ConsulNotFoundException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> current.id() + " was not registered");
-        } catch (ConsulException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not deregister " + current.id() + " (" + webapp()
-                    + "); retrying in the background: " + e.getMessage());
-            lease.retryDeregistration(current.id());
+            ServiceRegistration current = registration;
+            if (current == null) {
+                return; // the first registration never ran
+            }
+            if (everRegistered) {
+                try {
+                    agent().enableMaintenance(current.id(), "draining: " + webapp() + " is stopping");
+                } catch (ConsulException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "maintenance for " + current.id() + " failed: " + e.getMessage());
+                }
+                if (locked) {
+                    agentCalls.unlock(); // nothing else may call the agent for this webapp now: it is draining
+                    locked = false;
+                }
+                drain();
+            }
+            deregister(current.id());
+        } finally {
+            if (locked) {
+                agentCalls.unlock();
+            }
+            state = State.DEREGISTERED;
         }
-        state = State.DEREGISTERED;
+    }
+
+    private boolean lockForStop() {
+        try {
+            if (agentCalls.tryLock(CALL_UNDER_WAY_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            LOG.log(System.Logger.Level.WARNING, "a call to the agent for " + webapp() + " is still under way after "
+                    + CALL_UNDER_WAY_WAIT.toSeconds() + "s; stopping without waiting for it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    private void deregister(String id) {
+        try {
+            agent().deregister(id);
+            LOG.log(System.Logger.Level.INFO, "deregistered " + id + " (" + webapp() + ") from Consul");
+        } catch (ConsulNotFoundException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> id + " was not registered");
+        } catch (ConsulException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not deregister " + id + " (" + webapp()
+                    + "); retrying in the background: " + e.getMessage());
+            lease.retryDeregistration(id);
+        }
     }
 
     /** Waits up to {@code consul.drain} for the requests the container reports in flight. */
@@ -231,27 +291,36 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         }
     }
 
-    /** Out of Consul if not already, then nothing of this webapp stays referenced. */
+    @Override
+    public void stopped() {
+        onStopped.run();
+    }
+
+    /** Out of Consul if not already, then nothing of this webapp stays referenced. Idempotent. */
     void close() {
         stopping();
-        synchronized (agentCalls) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
             cancelPending();
+            probes.clear();
+            webappLoader = null;
+            onStopped = () -> { };
+            lease.release();
         }
-        probes.clear();
-        lease.release();
     }
 
     // ---- the registrar's work
 
-    private ServiceRegistration describe(String host, int containerPort) {
-        int port = settings.servicePort().orElse(containerPort);
-        String address = settings.serviceAddress().orElseGet(() -> Addresses.advertised(settings.agents(), host));
+    private ServiceRegistration describe() {
+        int port = settings.servicePort().orElse(boundPort);
+        String address = settings.serviceAddress().orElseGet(() -> Addresses.advertised(settings.agents(), boundHost));
         String id = settings.serviceId().orElseGet(() -> settings.serviceName() + "-"
-                + Addresses.idPart(address.isEmpty() ? Addresses.hostName() : address) + "-" + port);
+                + Addresses.idPart(address.isEmpty() || Addresses.isLoopback(address) ? Addresses.hostName() : address) + "-" + port);
         ServiceRegistration.Builder builder = ServiceRegistration.builder(settings.serviceName()).id(id).port(port)
-                .address(address).tags(settings.tags()).meta(settings.meta()).replaceExistingChecks(true);
-        CheckStatus initial = binding == null ? CheckStatus.CRITICAL : status(liveness());
+                .address(address).tags(settings.tags()).meta(settings.meta())
+                // A new instance starts clean (a maintenance check left by a crashed predecessor
+                // with this ID goes); registering again keeps what operators set meanwhile.
+                .replaceExistingChecks(!everRegistered);
+        CheckStatus initial = binding == null && !everRegistered ? CheckStatus.CRITICAL : status(lastLiveness);
         CheckDefinition.Builder check = switch (settings.checkMode()) {
             case HTTP -> CheckDefinition.http(checkUrl(address.isEmpty() ? "127.0.0.1" : address, port), settings.checkInterval())
                     .timeout(settings.checkTimeout());
@@ -296,12 +365,17 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         return lease.client().agent();
     }
 
+    /** Registration, on the registrar thread; retried until it succeeds or the webapp stops. */
     private void register() {
-        synchronized (agentCalls) {
-            if (closed || draining) {
+        ServiceRegistration current;
+        agentCalls.lock();
+        try {
+            if (draining) {
                 return;
             }
-            ServiceRegistration current = registration;
+            current = describe();
+            registration = current;
+            lease.cancelDeregistration(current.id());
             try {
                 agent().register(current);
                 String reason = maintenanceReason;
@@ -313,89 +387,155 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 return;
             }
             state = State.REGISTERED;
-            int attempts = failures;
-            failures = 0;
-            if (!everRegistered) {
-                everRegistered = true;
-                LOG.log(System.Logger.Level.INFO, "registered " + webapp() + " in Consul as " + current.id() + " (service "
-                        + current.name() + ", port " + current.port() + ", check " + settings.checkMode().name().toLowerCase(java.util.Locale.ROOT)
-                        + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
-            } else {
-                LOG.log(System.Logger.Level.INFO, "registered " + current.id() + " again");
-            }
-            lease.watchOver(this);
-            if (settings.checkMode() == CheckMode.TTL) {
-                schedule(this::reportTtl, 0);
-            }
+        } finally {
+            agentCalls.unlock();
+        }
+        int attempts = failures;
+        failures = 0;
+        if (!everRegistered) {
+            everRegistered = true;
+            LOG.log(System.Logger.Level.INFO, "registered " + webapp() + " in Consul as " + current.id() + " (service "
+                    + current.name() + ", port " + current.port() + ", check " + settings.checkMode().name().toLowerCase(java.util.Locale.ROOT)
+                    + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
+        } else {
+            LOG.log(System.Logger.Level.INFO, "registered " + current.id() + " again");
+        }
+        lease.watchOver(this);
+        if (settings.checkMode() == CheckMode.TTL) {
+            schedule(this::ttlTick, 0);
         }
     }
 
     private void retryRegistration(ServiceRegistration current, RuntimeException e) {
         failures++;
-        boolean unreachable = e instanceof ConsulUnreachableException;
+        boolean unreachable = e instanceof ConsulUnreachableException || e instanceof ConsulServerException;
         long delay = Retries.delayMillis(failures, unreachable ? MAX_UNREACHABLE_DELAY : MAX_REFUSED_DELAY);
         if (failures == 1) {
             LOG.log(System.Logger.Level.WARNING, "could not register " + webapp() + " as " + current.id()
                     + "; the webapp runs and registration is retried in the background: " + e.getMessage());
         } else {
-            LOG.log(System.Logger.Level.DEBUG, () -> "registering " + current.id() + " failed again (" + failures + "): " + e.getMessage());
+            int failed = failures;
+            LOG.log(System.Logger.Level.DEBUG, () -> "registering " + current.id() + " failed again (" + failed + "): " + e.getMessage());
         }
         schedule(this::register, delay);
     }
 
-    /** Reports the webapp's liveness to its TTL check, every ttl/3. */
-    private void reportTtl() {
-        synchronized (agentCalls) {
-            if (closed || draining || state != State.REGISTERED) {
+    /**
+     * Every ttl/3 on the registrar thread: has the webapp's liveness asked on the probe thread
+     * and reported when it answers; reports critical if the previous answer has not come yet.
+     */
+    private void ttlTick() {
+        if (draining || state != State.REGISTERED) {
+            return;
+        }
+        long since = evaluating;
+        if (since != 0) {
+            report(Liveness.down("the liveness probes have not answered for "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms"));
+        } else {
+            evaluating = System.nanoTime();
+            try {
+                lease.probes().execute(() -> {
+                    Liveness now = livenessAsTheWebapp();
+                    evaluating = 0;
+                    submit(() -> report(now));
+                });
+            } catch (RejectedExecutionException e) {
+                return; // the shared client is closing
+            }
+        }
+        if (state == State.REGISTERED) { // not when the report found the check gone and registration is due
+            schedule(this::ttlTick, settings.checkTtl().toMillis() / 3);
+        }
+    }
+
+    private void report(Liveness liveness) {
+        agentCalls.lock();
+        try {
+            ServiceRegistration current = registration;
+            if (draining || state != State.REGISTERED) {
                 return;
             }
-            ServiceRegistration current = registration;
-            Liveness now = liveness();
             try {
-                agent().updateCheck(checkId(current.id()), status(now), now.toString());
-            } catch (ConsulNotFoundException e) {
-                LOG.log(System.Logger.Level.INFO, "the agent no longer knows " + current.id() + "; registering it again");
-                state = State.REGISTERING;
-                schedule(this::register, 0);
-                return;
+                agent().updateCheck(checkId(current.id()), status(liveness), liveness.toString());
+            } catch (ConsulNotFoundException | ConsulServerException e) {
+                // 404 when the agent lost the check; some versions answer 500 "does not have associated TTL"
+                if (e instanceof ConsulNotFoundException || String.valueOf(e.consulMessage()).contains("does not have associated TTL")) {
+                    LOG.log(System.Logger.Level.INFO, "the agent no longer knows the check of " + current.id() + "; registering it again");
+                    state = State.REGISTERING;
+                    schedule(this::register, 0);
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + e.getMessage());
+                }
             } catch (ConsulException e) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + e.getMessage());
             }
-            schedule(this::reportTtl, settings.checkTtl().toMillis() / 3);
+        } finally {
+            agentCalls.unlock();
+        }
+    }
+
+    private void applyMaintenance() {
+        agentCalls.lock();
+        try {
+            ServiceRegistration current = registration;
+            if (draining || state != State.REGISTERED) {
+                return; // applied at registration
+            }
+            String reason = maintenanceReason;
+            try {
+                if (reason != null) {
+                    agent().enableMaintenance(current.id(), reason);
+                } else {
+                    agent().disableMaintenance(current.id());
+                }
+            } catch (ConsulException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not " + (reason != null ? "enable" : "disable") + " maintenance of "
+                        + current.id() + ": " + e.getMessage());
+            }
+        } finally {
+            agentCalls.unlock();
         }
     }
 
     /** The anti-entropy loop found the agent without this instance. */
     void agentForgot() {
-        synchronized (agentCalls) {
-            if (closed || draining || state != State.REGISTERED) {
-                return;
-            }
-            LOG.log(System.Logger.Level.INFO, "the agent no longer knows " + registration.id() + "; registering it again");
-            state = State.REGISTERING;
-            cancelPending();
-            schedule(this::register, 0);
+        if (draining || state != State.REGISTERED) {
+            return;
         }
+        LOG.log(System.Logger.Level.INFO, "the agent no longer knows " + registration.id() + "; registering it again");
+        state = State.REGISTERING;
+        schedule(this::register, 0);
     }
 
-    // guarded by agentCalls
-    private void schedule(Runnable task, long delayMillis) {
+    private synchronized void schedule(Runnable task, long delayMillis) {
         cancelPending();
+        if (draining) {
+            return;
+        }
         try {
             pending = lease.registrar().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             pending = null; // the shared client is closing with the last webapp
         }
     }
 
-    private void cancelPending() {
+    private synchronized void cancelPending() {
         if (pending != null) {
             pending.cancel(false);
             pending = null;
         }
     }
 
-    /** The host name for default service IDs, looked up once. */
+    private void submit(Runnable task) {
+        try {
+            lease.registrar().execute(task);
+        } catch (RejectedExecutionException e) {
+            // the shared client is closing with the last webapp
+        }
+    }
+
+    /** Where the instance says it is, and the host name for default service IDs. */
     static final class Addresses {
         private static volatile String hostName;
 
@@ -403,39 +543,65 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         }
 
         /**
-         * Empty when the agent is on loopback (Consul then advertises the node's address, as it
-         * prescribes for one agent per node); else the connector's host when it is bound to one
-         * address; else this host's address.
+         * The connector's host when it is bound to one address. Bound to every interface: empty
+         * when the agent is on loopback (Consul then advertises the node's address, as it
+         * prescribes for one agent per node), else an address of this host that others can
+         * reach (not loopback, not link-local).
          */
         static String advertised(String agents, String boundHost) {
+            if (boundHost != null && !boundHost.isBlank() && !isWildcard(boundHost)) {
+                return boundHost.startsWith("[") ? boundHost.substring(1, boundHost.length() - 1) : boundHost;
+            }
             if (agentsOnLoopback(agents)) {
                 return "";
             }
-            if (boundHost != null && !boundHost.isBlank() && !isWildcard(boundHost)) {
-                return boundHost;
-            }
-            try {
-                return InetAddress.getLocalHost().getHostAddress();
-            } catch (UnknownHostException e) {
+            return reachableAddress().orElseGet(() -> {
+                LOG.log(System.Logger.Level.WARNING, "this host has no address other than loopback or link-local to"
+                        + " advertise to a remote agent; set consul.service.address");
                 return "";
+            });
+        }
+
+        private static Optional<String> reachableAddress() {
+            try {
+                Optional<String> v6 = Optional.empty();
+                for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    if (!nic.isUp() || nic.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+                        if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()) {
+                            continue;
+                        }
+                        if (!(address instanceof Inet6Address)) {
+                            return Optional.of(address.getHostAddress());
+                        }
+                        if (v6.isEmpty()) {
+                            v6 = Optional.of(address.getHostAddress());
+                        }
+                    }
+                }
+                return v6;
+            } catch (SocketException e) {
+                return Optional.empty();
             }
         }
 
         static boolean agentsOnLoopback(String agents) {
             for (String agent : agents.split(",")) {
                 String text = agent.strip();
-                URI uri = URI.create(text.contains("://") ? text : "http://" + text);
-                String host = uri.getHost();
-                if (host == null) {
-                    return false;
-                }
-                String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-                if (!bare.equalsIgnoreCase("localhost") && !bare.startsWith("127.") && !bare.equals("::1")
-                        && !bare.equals("0:0:0:0:0:0:0:1")) {
+                String host = URI.create(text.contains("://") ? text : "http://" + text).getHost();
+                if (host == null || !isLoopback(host)) {
                     return false;
                 }
             }
             return true;
+        }
+
+        static boolean isLoopback(String host) {
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            return bare.equalsIgnoreCase("localhost") || bare.startsWith("127.") || bare.equals("::1")
+                    || bare.equals("0:0:0:0:0:0:0:1");
         }
 
         private static boolean isWildcard(String host) {

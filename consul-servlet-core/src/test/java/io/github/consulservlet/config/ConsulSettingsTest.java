@@ -59,6 +59,7 @@ class ConsulSettingsTest {
                 Arguments.of("consul.check.mode", "ttl", f(ConsulSettings::checkMode), CheckMode.TTL),
                 Arguments.of("consul.check.mode", "none", f(ConsulSettings::checkMode), CheckMode.NONE),
                 Arguments.of("consul.check.path", "/healthz", f(ConsulSettings::checkPath), "/healthz"),
+                Arguments.of("consul.check.path", "/status/live%20ness;v=1", f(ConsulSettings::checkPath), "/status/live%20ness;v=1"),
                 Arguments.of("consul.check.interval", "1m30s", f(ConsulSettings::checkInterval), Duration.ofSeconds(90)),
                 Arguments.of("consul.check.timeout", "500ms", f(ConsulSettings::checkTimeout), Duration.ofMillis(500)),
                 Arguments.of("consul.check.ttl", "15s", f(ConsulSettings::checkTtl), Duration.ofSeconds(15)),
@@ -115,6 +116,9 @@ class ConsulSettingsTest {
                 Arguments.of("consul.check.mode", "tcp", "consul.check.mode 'tcp' (context-param) is not a known mode; expected http, ttl or none"),
                 Arguments.of("consul.check.path", "health", "consul.check.path 'health' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
                 Arguments.of("consul.check.path", "/health?full", "consul.check.path '/health?full' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
+                Arguments.of("consul.check.path", "/health/{x}", "consul.check.path '/health/{x}' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
+                Arguments.of("consul.check.path", "/bad%zz", "consul.check.path '/bad%zz' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
+                Arguments.of("consul.check.path", "/live/*", "consul.check.path '/live/*' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
                 Arguments.of("consul.check.interval", "10", "consul.check.interval '10' (context-param) is not a duration; expected a duration of 1s or more:"
                         + " a number with a unit, such as 500ms, 10s or 1m30s"),
                 Arguments.of("consul.check.interval", "500ms", "consul.check.interval '500ms' (context-param) is too short; expected a duration of 1s or more:"
@@ -259,6 +263,8 @@ class ConsulSettingsTest {
                 assertThrows(InvalidSettingsException.class, () -> ConsulSettings.resolve("/a", Map.of(), Map.of(), k -> null, env)).getMessage());
         assertEquals("http://127.0.0.1:8500", ConsulSettings.resolve("/a", Map.of("consul.agent", "http://127.0.0.1:8500"),
                 Map.of(), k -> null, Map.of("CONSUL_HTTP_SSL", "true")).agents(), "CONSUL_HTTP_SSL applies to CONSUL_HTTP_ADDR only");
+        assertEquals("https://127.0.0.1:8500", ConsulSettings.resolve("/a", Map.of(), Map.of(), k -> null,
+                Map.of("CONSUL_HTTP_SSL", "true")).agents(), "and to the default address, as Consul's CLI does");
     }
 
     @Test

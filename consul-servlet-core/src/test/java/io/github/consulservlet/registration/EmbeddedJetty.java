@@ -27,7 +27,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * each with consul-servlet's initializer. For a webapp {@link TestContainerAdapter} follows, it
  * counts requests in flight and reports start (with the connector's real port) and stop, the
  * way a container module does: started once the context has started, stopping before the
- * context starts to stop (a Jetty 12 context in {@code STOPPING} no longer takes requests).
+ * context starts to stop (a Jetty 12 context in {@code STOPPING} no longer takes requests),
+ * stopped once it has stopped or failed.
  */
 final class EmbeddedJetty implements AutoCloseable {
     private final Server server = new Server();
@@ -56,7 +57,19 @@ final class EmbeddedJetty implements AutoCloseable {
 
     /** Starts {@code context} with consul-servlet's initializer, as a container finds it. */
     ServletContextHandler deploy(ServletContextHandler context) throws Exception {
-        context.addServletContainerInitializer(new ConsulServletInitializer());
+        return deploy(context, null);
+    }
+
+    /**
+     * Starts {@code context} with consul-servlet's initializer followed by {@code thenFailing}, in
+     * one initializer, since Jetty does not promise an order between initializers.
+     */
+    ServletContextHandler deploy(ServletContextHandler context, String thenFailing) throws Exception {
+        ConsulServletInitializer consul = new ConsulServletInitializer();
+        context.addServletContainerInitializer(thenFailing == null ? consul : (classes, webapp) -> {
+            consul.onStartup(classes, webapp);
+            throw new jakarta.servlet.ServletException(thenFailing);
+        });
         if ("true".equals(context.getInitParameter(TestContainerAdapter.FOLLOW))) {
             String path = context.getContextPath().equals("/") ? "" : context.getContextPath();
             context.addFilter(new FilterHolder(new InFlightCounter(path)), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -65,6 +78,16 @@ final class EmbeddedJetty implements AutoCloseable {
                 public void lifeCycleStarted(LifeCycle event) {
                     TestContainerAdapter.followed(path).map(f -> f.lifecycle)
                             .ifPresent(lifecycle -> lifecycle.started("127.0.0.1", port()));
+                }
+
+                @Override
+                public void lifeCycleFailure(LifeCycle event, Throwable cause) {
+                    TestContainerAdapter.followed(path).map(f -> f.lifecycle).ifPresent(WebappLifecycle::stopped);
+                }
+
+                @Override
+                public void lifeCycleStopped(LifeCycle event) {
+                    TestContainerAdapter.followed(path).map(f -> f.lifecycle).ifPresent(WebappLifecycle::stopped);
                 }
             });
         }
@@ -78,6 +101,11 @@ final class EmbeddedJetty implements AutoCloseable {
         webapp.setThrowUnavailableOnStartupException(true);
         deploy(webapp);
         return webapp;
+    }
+
+    /** Drops a webapp that failed to deploy, as a container drops a broken deployment. */
+    void forget(ServletContextHandler context) {
+        contexts.removeHandler(context);
     }
 
     void undeploy(ServletContextHandler context) throws Exception {

@@ -104,7 +104,7 @@ class RegistrationContractTest {
                 "consul.service.id", "orders-1", "consul.check.mode", "ttl", "consul.check.ttl", "30s")));
         await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 2);
         assertEquals(json("""
-                {"ID":"orders-1","Name":"orders","Address":"","Port":%d,
+                {"ID":"orders-1","Name":"orders","Address":"127.0.0.1","Port":%d,
                  "Check":{"CheckID":"service:orders-1","Name":"orders liveness","TTL":"30s","Status":"passing"}}"""
                 .formatted(jetty.port())), json(sent().get(0).getBodyAsString()));
         HttpRequest report = sent().get(1);

@@ -136,13 +136,14 @@ class RegistrationLifecycleTest {
         String id = awaitRegistered(context);
         assertTrue(seenAtServletInit.get().values().stream().noneMatch(s -> s.name().equals("shop")),
                 "not registered while the webapp was still starting");
-        assertEquals("shop-" + WebappRegistration.Addresses.idPart(WebappRegistration.Addresses.hostName()) + "-" + jetty.port(), id);
+        assertEquals("shop-" + WebappRegistration.Addresses.idPart(WebappRegistration.Addresses.hostName()) + "-" + jetty.port(), id,
+                "<name>-<host>-<port>, the machine's name standing for a loopback address");
         AgentService service = consul.agent().service(id).orElseThrow();
         assertEquals("shop", service.name());
         assertEquals(jetty.port(), service.port());
         assertEquals(List.of("v2", "blue"), service.tags());
         assertEquals(Map.of("team", "shop", "tier", "web"), service.meta());
-        assertEquals("", service.address(), "the agent is on loopback: Consul advertises the node's address");
+        assertEquals("127.0.0.1", service.address(), "the connector is bound to loopback only: advertised as it is");
         assertEquals("shop liveness", check(id).orElseThrow().name());
         await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(id) == CheckStatus.PASSING);
         await("the simulator probed our liveness endpoint").atMost(Duration.ofSeconds(5))
@@ -261,7 +262,7 @@ class RegistrationLifecycleTest {
         String id = awaitRegistered(context);
         long started = System.nanoTime();
         jetty.undeploy(context);
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "did not wait for consul.drain");
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5), "did not wait for consul.drain");
         assertFalse(consul.agent().services().containsKey(id));
     }
 
@@ -274,9 +275,9 @@ class RegistrationLifecycleTest {
             assertEquals(200, jetty.get("/patient/consul/health").statusCode(), "the webapp runs");
             Registration registration = registration(context);
             await().atMost(Duration.ofSeconds(5)).until(() -> registration.state() == Registration.State.REGISTERING);
-            // several retries fail while the agent is down
-            await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> true);
-            assertEquals(Registration.State.REGISTERING, registration.state());
+            // retried, with the backoff growing to its cap, and still waiting for the agent
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> registration.state() == Registration.State.REGISTERING);
         } finally {
             simulator.comeUp();
         }
@@ -394,11 +395,11 @@ class RegistrationLifecycleTest {
         String id = awaitRegistered(context);
         assertTrue(check(id).isEmpty(), "mode none registers no check");
         registration(context).enableMaintenance("upgrading");
-        assertTrue(consul.agent().checks().containsKey("_service_maintenance:" + id));
-        assertEquals("upgrading", consul.agent().checks().get("_service_maintenance:" + id).output().isEmpty() ? "upgrading"
-                : consul.agent().checks().get("_service_maintenance:" + id).output());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.agent().checks().containsKey("_service_maintenance:" + id));
+        assertTrue(simulator.journal(io.github.consulservlet.simulator.JournalEvent.Kind.MAINTENANCE_ENABLED).stream()
+                .anyMatch(e -> e.subject().equals(id) && e.detail().equals("upgrading")), "the reason reaches Consul");
         registration(context).disableMaintenance();
-        assertFalse(consul.agent().checks().containsKey("_service_maintenance:" + id));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !consul.agent().checks().containsKey("_service_maintenance:" + id));
     }
 
     @Test
@@ -419,9 +420,103 @@ class RegistrationLifecycleTest {
         assertTrue(consul.kv().get("locks/sessions").orElseThrow().session().isEmpty(), "its lock released at once");
         int before = heard.size();
         consul.kv().set("watched/sessions", "changed");
-        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> true);
-        assertEquals(before, heard.size(), "the webapp's watch stopped");
+        await("the webapp's watch stopped").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> heard.size() == before);
         consul.sessions().destroy(kept);
+    }
+
+    @Test
+    void aHungLivenessProbeNeitherBlocksOtherWebappsNorTheStop() throws Exception {
+        CountDownLatch hung = new CountDownLatch(1);
+        try {
+            ServletContextHandler stuck = deploy("/stuck", params(true, "consul.check.mode", "ttl", "consul.check.ttl", "3s"));
+            String stuckId = awaitRegistered(stuck);
+            Object appLock = new Object();
+            registration(stuck).addLivenessProbe("db", () -> {
+                synchronized (appLock) { // the webapp's own lock, held by a request that turns maintenance on
+                    hung.await();
+                }
+                return Liveness.up();
+            });
+            synchronized (appLock) {
+                registration(stuck).enableMaintenance("held under the webapp's own lock");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(stuckId) == CheckStatus.CRITICAL);
+            assertTrue(check(stuckId).orElseThrow().output().startsWith("DOWN: the liveness probes have not answered for"),
+                    check(stuckId).orElseThrow().output());
+
+            ServletContextHandler other = deploy("/unaffected", params(true));
+            String otherId = awaitRegistered(other);
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(otherId) == CheckStatus.PASSING);
+            long started = System.nanoTime();
+            jetty.undeploy(stuck);
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10), "the stop did not wait for the probe");
+            assertFalse(consul.agent().services().containsKey(stuckId));
+        } finally {
+            hung.countDown();
+        }
+    }
+
+    @Test
+    void aWebappWithACatchAllServletStillGetsTheLivenessEndpoint() throws Exception {
+        ServletContextHandler context = EmbeddedJetty.webapp("/spa", params(true));
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                response.getWriter().write("index.html");
+            }
+        }), "/*");
+        deploy(context);
+        String id = awaitRegistered(context);
+        assertEquals("UP\n", jetty.get("/spa/consul/health").body());
+        assertEquals("index.html", jetty.get("/spa/anything").body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(id) == CheckStatus.PASSING);
+    }
+
+    @Test
+    void aRetriedDeregistrationNeverRemovesTheInstanceThatReplacedIt() throws Exception {
+        ServletContextHandler first = deploy("/phoenix", params(true));
+        String id = awaitRegistered(first);
+        simulator.failRequests(500, "rpc error: no leader");
+        jetty.undeploy(first);
+        simulator.clearFaults();
+        ServletContextHandler second = deploy("/phoenix", params(true));
+        assertEquals(id, awaitRegistered(second), "the same default ID");
+        await("the old instance's retry does not deregister the new one").during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5)).until(() -> simulator.serviceIds().contains(id));
+    }
+
+    @Test
+    void aDeploymentThatFailsAfterConsulServletReleasesEverything() throws Exception {
+        ServletContextHandler anchor = deploy("/anchor-fail", params(true));
+        awaitRegistered(anchor);
+        int clients = ClientPool.SHARED.clientCount();
+        ServletContextHandler failing = EmbeddedJetty.webapp("/fails-later", params(true, "consul.token", "a-token-of-its-own"));
+        deployed.add(failing);
+        assertThrows(Exception.class, () -> jetty.deploy(failing, "another initializer fails"));
+        assertEquals(clients, ClientPool.SHARED.clientCount(), "its client was let go (the adapter reported the failure)");
+        assertTrue(TestContainerAdapter.followed("/fails-later").isEmpty());
+    }
+
+    @Test
+    void withoutAnAdapterAFailedDeploymentIsReleasedOnceTheWebappIsCollected() throws Exception {
+        int clients = ClientPool.SHARED.clientCount();
+        deployAndDropAFailingWebapp();
+        assertEquals(clients + 1, ClientPool.SHARED.clientCount(), "contextDestroyed never came");
+        await("released once the failed webapp is collected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    System.gc();
+                    ClientPool.SHARED.closeAbandoned();
+                    return ClientPool.SHARED.clientCount() == clients;
+                });
+    }
+
+    /** In a method of its own, so that nothing on the test's stack keeps the webapp reachable. */
+    private void deployAndDropAFailingWebapp() {
+        ServletContextHandler failing = EmbeddedJetty.webapp("/fails-alone", params(false,
+                "consul.service.port", Integer.toString(jetty.port()), "consul.token", "a-token-of-its-own"));
+        assertThrows(Exception.class, () -> jetty.deploy(failing, "another initializer fails"));
+        jetty.forget(failing);
     }
 
     @Test
