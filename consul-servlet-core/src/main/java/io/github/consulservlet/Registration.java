@@ -34,15 +34,13 @@ public interface Registration {
 
     /**
      * Puts the instance in maintenance: Consul leaves it out of discovery until
-     * {@link #disableMaintenance()}. Remembered: applied at registration when not registered yet,
-     * and again if the agent forgets the instance and it is registered anew.
-     *
-     * @throws ConsulException when the agent refuses or cannot be reached; the wish is still
-     *     remembered and applied at the next registration
+     * {@link #disableMaintenance()}. Returns at once; the agent is told in the background (a
+     * failure is logged). Remembered: applied at registration when not registered yet, and
+     * again if the agent forgets the instance and it is registered anew.
      */
     void enableMaintenance(String reason);
 
-    /** Takes the instance out of maintenance; see {@link #enableMaintenance}. */
+    /** Takes the instance out of maintenance, in the background; see {@link #enableMaintenance}. */
     void disableMaintenance();
 
     /**

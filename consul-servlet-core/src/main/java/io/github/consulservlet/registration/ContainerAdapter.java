@@ -35,8 +35,9 @@ public interface ContainerAdapter {
         /**
          * Hands the adapter the webapp's lifecycle, once consul-servlet has set it up. The adapter
          * calls {@link WebappLifecycle#started} when the webapp has started and the container
-         * accepts traffic, and {@link WebappLifecycle#stopping} before the webapp stops serving.
-         * Not called when the webapp is disabled or its settings are invalid.
+         * accepts traffic, {@link WebappLifecycle#stopping} before the webapp stops serving, and
+         * {@link WebappLifecycle#stopped} once it has stopped or failed to start. Not called
+         * when the webapp is disabled or its settings are invalid.
          */
         void attach(WebappLifecycle lifecycle);
 
