@@ -54,7 +54,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
                 b.readTimeout, b.watchWait, b.backoff);
         this.agent = new Agent(transport);
-        this.root = newContext();
+        this.root = newContext(QueryOptions.DEFAULT, false);
     }
 
     private static javax.net.ssl.SSLContext defaultSsl() {
@@ -103,12 +103,17 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
      * consistency mode) where a call names none, instead of the client's.
      */
     public ScopedConsulContext newContext(QueryOptions defaults) {
+        return newContext(defaults, true);
+    }
+
+    /** The client's own context keeps the sessions made through it: they outlive {@link #close()}, as before. */
+    private ScopedConsulContext newContext(QueryOptions defaults, boolean ownsSessions) {
         Objects.requireNonNull(defaults, "defaults");
         if (closed) {
             throw new IllegalStateException("the Consul client is closed");
         }
         ClientRuntime contextRuntime = defaults.equals(QueryOptions.DEFAULT) ? runtime : runtime.withDefaults(defaults);
-        Scope scope = new Scope(contextRuntime);
+        Scope scope = new Scope(contextRuntime, ownsSessions);
         scopes.add(scope);
         if (closed) { // close() may have copied the scopes before this one was added
             scope.close();

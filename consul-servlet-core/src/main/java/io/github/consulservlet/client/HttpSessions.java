@@ -110,6 +110,7 @@ final class HttpSessions implements Sessions {
     public Optional<SessionInfo> renew(String id, String datacenter) {
         Response response = runtime.call(runtime.datacenter(Request.put("/v1/session/renew", Agent.required(id)), datacenter));
         if (response.isNotFound()) {
+            scope.disownSession(id); // expired or invalidated: nothing left to destroy
             return Optional.empty();
         }
         return read(response).stream().findFirst();

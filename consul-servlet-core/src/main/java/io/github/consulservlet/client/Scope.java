@@ -16,7 +16,8 @@ import io.github.consulservlet.WatchListener;
 
 /**
  * What one context started, so that closing the context stops exactly that: its watches, and the
- * sessions it created, whose locks would otherwise stay held by a webapp that is gone.
+ * sessions it created, whose locks would otherwise stay held by a webapp that is gone. A session
+ * leaves the set when destroyed through the context or found gone at renewal.
  */
 final class Scope {
     private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
@@ -25,10 +26,12 @@ final class Scope {
     private final ClientRuntime runtime;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final Set<OwnedSession> sessions = ConcurrentHashMap.newKeySet();
+    private final boolean ownsSessions;
     private volatile boolean closed;
 
-    Scope(ClientRuntime runtime) {
+    Scope(ClientRuntime runtime, boolean ownsSessions) {
         this.runtime = runtime;
+        this.ownsSessions = ownsSessions;
     }
 
     /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
@@ -44,6 +47,9 @@ final class Scope {
 
     /** Remembers a session to destroy on close; destroys it at once if the scope closed meanwhile. */
     void ownSession(String id, String datacenter) {
+        if (!ownsSessions) {
+            return;
+        }
         OwnedSession session = new OwnedSession(id, datacenter);
         sessions.add(session);
         if (closed && sessions.remove(session)) {

@@ -5,6 +5,7 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,6 +43,13 @@ final class ClientPool {
     private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
 
     private final Map<Key, Shared> clients = new HashMap<>();
+    /**
+     * Which live webapp owns each service ID, by agents and ID: an instance that stops leaves its
+     * ID alone when a newer one (a redeploy, Tomcat's parallel deployment) has taken it. Across
+     * clients, since a redeploy may come with a new token.
+     */
+    private final Map<String, WebappRegistration> owners = new ConcurrentHashMap<>();
+    private final Map<String, DeregistrationRetry> retries = new ConcurrentHashMap<>();
     private final ReferenceQueue<Object> abandoned = new ReferenceQueue<>();
     private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
@@ -72,19 +80,17 @@ final class ClientPool {
     }
 
     /**
-     * Runs {@code close} if {@code owner} becomes unreachable before {@link Runnable#run()} of the
-     * answer is called: a webapp that failed to deploy after consul-servlet set it up may never
-     * hear {@code contextDestroyed} (containers call it only for listeners that were initialized).
+     * Runs {@code close} if {@code owner} becomes unreachable before the answer is run (which
+     * forgets it): a webapp that failed to deploy after consul-servlet set it up may never hear
+     * {@code contextDestroyed} (containers call it only for listeners that were initialized).
      * Checked on each new lease and each anti-entropy pass; no thread of its own.
      */
     Runnable closeIfAbandoned(Object owner, Runnable close) {
         Orphan orphan = new Orphan(owner, abandoned, close);
         orphans.add(orphan);
         return () -> {
-            if (orphans.remove(orphan)) {
-                orphan.clear();
-                close.run();
-            }
+            orphans.remove(orphan);
+            orphan.clear();
         };
     }
 
@@ -137,6 +143,34 @@ final class ClientPool {
             return shared.probes();
         }
 
+        /**
+         * Gives up a probe thread stuck in a webapp's probe: later probes of the other webapps
+         * run on a new one. The stuck one ends when its probe returns.
+         */
+        void replaceProbes(ExecutorService stuck) {
+            shared.replaceProbes(stuck);
+        }
+
+        /** This registration now holds {@code serviceId}; an older holder's retry is dropped. */
+        void own(String serviceId, WebappRegistration registration) {
+            String key = shared.key.agents + " " + serviceId;
+            owners.put(key, registration);
+            DeregistrationRetry retry = retries.remove(key);
+            if (retry != null) {
+                retry.stop();
+            }
+        }
+
+        /** Whether {@code registration} may still deregister {@code serviceId}: no newer instance took it. */
+        boolean owns(String serviceId, WebappRegistration registration) {
+            WebappRegistration owner = owners.get(shared.key.agents + " " + serviceId);
+            return owner == null || owner == registration;
+        }
+
+        void disown(String serviceId, WebappRegistration registration) {
+            owners.remove(shared.key.agents + " " + serviceId, registration);
+        }
+
         /** Joins the anti-entropy loop, once registered. */
         void watchOver(WebappRegistration registration) {
             shared.watchOver(registration);
@@ -151,20 +185,13 @@ final class ClientPool {
          * until the agent accepts it, a new instance registers the same ID, or the JVM exits.
          */
         void retryDeregistration(String serviceId) {
-            DeregistrationRetry retry = new DeregistrationRetry(lease(shared), serviceId);
-            DeregistrationRetry previous = shared.retries.put(serviceId, retry);
+            String key = shared.key.agents + " " + serviceId;
+            DeregistrationRetry retry = new DeregistrationRetry(lease(shared), serviceId, key);
+            DeregistrationRetry previous = retries.put(key, retry);
             if (previous != null) {
                 previous.stop();
             }
             retry.schedule();
-        }
-
-        /** A new instance takes this ID: an old instance's retry must not deregister it. */
-        void cancelDeregistration(String serviceId) {
-            DeregistrationRetry retry = shared.retries.remove(serviceId);
-            if (retry != null) {
-                retry.stop();
-            }
         }
 
         void release() {
@@ -185,7 +212,6 @@ final class ClientPool {
         private final ConsulClient client;
         private final ScheduledThreadPoolExecutor registrar;
         private final Set<WebappRegistration> members = ConcurrentHashMap.newKeySet();
-        private final Map<String, DeregistrationRetry> retries = new ConcurrentHashMap<>();
         private int leases;
         private ExecutorService probes;
         private ScheduledFuture<?> antiEntropy;
@@ -208,6 +234,15 @@ final class ClientPool {
                 probes = Executors.newSingleThreadExecutor(new ExtensionThreads("probes"));
             }
             return probes;
+        }
+
+        synchronized void replaceProbes(ExecutorService stuck) {
+            if (probes == stuck) {
+                LOG.log(System.Logger.Level.WARNING, "a liveness probe has not returned; asking the others on a new thread");
+                List<Runnable> waiting = stuck.shutdownNow(); // interrupts the stuck probe, which may or may not listen
+                probes = Executors.newSingleThreadExecutor(new ExtensionThreads("probes"));
+                waiting.forEach(probes::execute);
+            }
         }
 
         void watchOver(WebappRegistration registration) {
@@ -284,18 +319,20 @@ final class ClientPool {
      * A deregistration retried with capped backoff while the agent cannot be reached or fails
      * (5xx); given up on a refusal (4xx), which no retry would change.
      */
-    private static final class DeregistrationRetry {
+    private final class DeregistrationRetry {
         private static final Duration MAX_DELAY = Duration.ofSeconds(30);
 
         private final Lease lease;
         private final String serviceId;
+        private final String key;
         private final AtomicBoolean stopped = new AtomicBoolean();
         private volatile ScheduledFuture<?> next;
         private int attempts;
 
-        DeregistrationRetry(Lease lease, String serviceId) {
+        DeregistrationRetry(Lease lease, String serviceId, String key) {
             this.lease = lease;
             this.serviceId = serviceId;
+            this.key = key;
         }
 
         void schedule() {
@@ -347,7 +384,7 @@ final class ClientPool {
         }
 
         private void done() {
-            lease.shared.retries.remove(serviceId, this);
+            retries.remove(key, this);
             stop();
         }
     }

@@ -22,14 +22,28 @@ final class WebappConsulContext implements ConsulContext {
     }
 
     /**
-     * Has the pool close all this if the webapp goes away without {@link #close()}; answers what
-     * closes it, which does not refer to this context (so that it can become unreachable).
+     * Has the pool release what this webapp holds if it goes away without {@link #close()}, as
+     * when its deployment fails after consul-servlet set it up (nothing was registered then).
+     * What the pool keeps refers to neither this context nor the webapp's code: only the scope
+     * and the lease. Answers what closes this context, for {@link WebappLifecycle#stopped()}.
      */
     Runnable closeIfAbandoned(ClientPool pool) {
-        ScopedConsulContext scope = this.scope; // captured as locals: a lambda reading the fields would hold this
+        ScopedConsulContext abandonedScope = scope; // locals: a lambda reading the fields would hold this
+        ClientPool.Lease lease = registration.lease();
+        Runnable forget = pool.closeIfAbandoned(this, () -> {
+            try {
+                abandonedScope.close();
+            } finally {
+                lease.release();
+            }
+        });
+        ScopedConsulContext scope = this.scope;
         WebappRegistration registration = this.registration;
         ContainerAdapter.Binding binding = this.binding;
-        Runnable handle = pool.closeIfAbandoned(this, () -> closeAll(scope, registration, binding));
+        Runnable handle = () -> {
+            forget.run();
+            closeAll(scope, registration, binding);
+        };
         close = handle;
         return handle;
     }

@@ -63,7 +63,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock agentCalls = new ReentrantLock();
 
-    private volatile ClassLoader webappLoader;
+    /** Weak: what cleans up an abandoned webapp holds this registration, and must not hold the webapp. */
+    private volatile java.lang.ref.WeakReference<ClassLoader> webappLoader;
     private volatile Runnable onStopped = () -> { };
     private volatile State state = State.STARTING;
     private volatile boolean draining;
@@ -74,7 +75,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private volatile Liveness lastLiveness = Liveness.up();
     /** When the TTL liveness evaluation under way started (nanoTime), or 0 when none is. */
     private volatile long evaluating;
+    private volatile java.util.concurrent.ExecutorService evaluatingOn;
     private volatile boolean everRegistered;
+    /** Whether the agent has the maintenance this webapp asked for (registrar thread, under agentCalls). */
+    private boolean maintenanceApplied;
+    private int maintenanceFailures;
     // guarded by this
     private ScheduledFuture<?> pending;
     // registrar thread only
@@ -86,7 +91,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         this.settings = settings;
         this.lease = lease;
         this.binding = binding;
-        this.webappLoader = webappLoader;
+        this.webappLoader = new java.lang.ref.WeakReference<>(webappLoader);
+    }
+
+    ClientPool.Lease lease() {
+        return lease;
     }
 
     /** What {@link #stopped()} runs: closing the webapp's whole context. */
@@ -181,7 +190,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private Liveness livenessAsTheWebapp() {
         Thread thread = Thread.currentThread();
         ClassLoader own = thread.getContextClassLoader();
-        ClassLoader loader = webappLoader;
+        ClassLoader loader = webappLoader.get();
         thread.setContextClassLoader(loader != null ? loader : own);
         try {
             return liveness();
@@ -202,8 +211,13 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (binding != null) {
             liveness(); // the check starts as the webapp is now
         }
-        state = State.REGISTERING;
-        schedule(this::register, 0);
+        synchronized (this) {
+            if (stopped.get()) {
+                return;
+            }
+            state = State.REGISTERING;
+            schedule(this::register, 0);
+        }
     }
 
     @Override
@@ -214,15 +228,22 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         draining = true;
         cancelPending();
         lease.forget(this);
-        if (!started.get()) {
-            return; // never started: nothing was registered
+        synchronized (this) {
+            if (!started.get()) {
+                return; // never started: nothing was registered
+            }
+            state = State.DRAINING;
         }
-        state = State.DRAINING;
         boolean locked = lockForStop();
         try {
             ServiceRegistration current = registration;
             if (current == null) {
                 return; // the first registration never ran
+            }
+            if (!lease.owns(current.id(), this)) {
+                LOG.log(System.Logger.Level.INFO, current.id() + " is held by a newer instance now; " + webapp()
+                        + " leaves it registered");
+                return;
             }
             if (everRegistered) {
                 try {
@@ -240,6 +261,10 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         } finally {
             if (locked) {
                 agentCalls.unlock();
+            }
+            ServiceRegistration current = registration;
+            if (current != null) {
+                lease.disown(current.id(), this);
             }
             state = State.DEREGISTERED;
         }
@@ -302,7 +327,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (closed.compareAndSet(false, true)) {
             cancelPending();
             probes.clear();
-            webappLoader = null;
+            webappLoader.clear();
             onStopped = () -> { };
             lease.release();
         }
@@ -368,6 +393,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     /** Registration, on the registrar thread; retried until it succeeds or the webapp stops. */
     private void register() {
         ServiceRegistration current;
+        int attempts = failures;
+        boolean first;
         agentCalls.lock();
         try {
             if (draining) {
@@ -375,32 +402,36 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             }
             current = describe();
             registration = current;
-            lease.cancelDeregistration(current.id());
+            lease.own(current.id(), this);
             try {
                 agent().register(current);
-                String reason = maintenanceReason;
-                if (reason != null) {
-                    agent().enableMaintenance(current.id(), reason);
-                }
+                syncMaintenance(current);
             } catch (ConsulException | IllegalArgumentException e) {
                 retryRegistration(current, e);
                 return;
             }
+            if (draining) {
+                // a stop that could not wait for this call has deregistered already: undo it
+                if (lease.owns(current.id(), this)) {
+                    deregister(current.id());
+                }
+                return;
+            }
+            first = !everRegistered;
+            everRegistered = true;
+            failures = 0;
             state = State.REGISTERED;
+            lease.watchOver(this);
         } finally {
             agentCalls.unlock();
         }
-        int attempts = failures;
-        failures = 0;
-        if (!everRegistered) {
-            everRegistered = true;
+        if (first) {
             LOG.log(System.Logger.Level.INFO, "registered " + webapp() + " in Consul as " + current.id() + " (service "
                     + current.name() + ", port " + current.port() + ", check " + settings.checkMode().name().toLowerCase(java.util.Locale.ROOT)
                     + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
         } else {
             LOG.log(System.Logger.Level.INFO, "registered " + current.id() + " again");
         }
-        lease.watchOver(this);
         if (settings.checkMode() == CheckMode.TTL) {
             schedule(this::ttlTick, 0);
         }
@@ -432,12 +463,20 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (since != 0) {
             report(Liveness.down("the liveness probes have not answered for "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms"));
+            java.util.concurrent.ExecutorService stuck = evaluatingOn;
+            if (stuck != null) {
+                evaluatingOn = null;
+                lease.replaceProbes(stuck); // the other webapps' probes go on elsewhere
+            }
         } else {
             evaluating = System.nanoTime();
             try {
-                lease.probes().execute(() -> {
+                java.util.concurrent.ExecutorService probeThread = lease.probes();
+                evaluatingOn = probeThread;
+                probeThread.execute(() -> {
                     Liveness now = livenessAsTheWebapp();
                     evaluating = 0;
+                    evaluatingOn = null;
                     submit(() -> report(now));
                 });
             } catch (RejectedExecutionException e) {
@@ -482,24 +521,42 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             if (draining || state != State.REGISTERED) {
                 return; // applied at registration
             }
-            String reason = maintenanceReason;
             try {
-                if (reason != null) {
-                    agent().enableMaintenance(current.id(), reason);
-                } else {
-                    agent().disableMaintenance(current.id());
-                }
+                syncMaintenance(current);
+                maintenanceFailures = 0;
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not " + (reason != null ? "enable" : "disable") + " maintenance of "
-                        + current.id() + ": " + e.getMessage());
+                maintenanceFailures++;
+                LOG.log(maintenanceFailures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                        "could not change maintenance of " + current.id() + "; retrying: " + e.getMessage());
+                try {
+                    lease.registrar().schedule(this::applyMaintenance,
+                            Retries.delayMillis(maintenanceFailures, MAX_REFUSED_DELAY), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    // the shared client is closing with the last webapp
+                }
             }
         } finally {
             agentCalls.unlock();
         }
     }
 
+    /**
+     * Brings the agent to the maintenance this webapp wants; touches only what the webapp set,
+     * never maintenance an operator set. Under agentCalls.
+     */
+    private void syncMaintenance(ServiceRegistration current) {
+        String reason = maintenanceReason;
+        if (reason != null) {
+            agent().enableMaintenance(current.id(), reason);
+            maintenanceApplied = true;
+        } else if (maintenanceApplied) {
+            agent().disableMaintenance(current.id());
+            maintenanceApplied = false;
+        }
+    }
+
     /** The anti-entropy loop found the agent without this instance. */
-    void agentForgot() {
+    synchronized void agentForgot() {
         if (draining || state != State.REGISTERED) {
             return;
         }

@@ -67,6 +67,30 @@ class RedeployLeakTest {
         }
     }
 
+    @Test
+    void withoutAnAdapterAWebappThatFailsToDeployIsReleasedOnceCollected() throws Exception {
+        writeWebapp();
+        try (ConsulSimulator simulator = ConsulSimulator.start(); EmbeddedJetty jetty = new EmbeddedJetty()) {
+            int clients = ClientPool.SHARED.clientCount();
+            deployFailing(jetty, Map.of("consul.agent", simulator.address(), "consul.service.port", "8080"));
+            assertEquals(clients + 1, ClientPool.SHARED.clientCount(), "contextDestroyed never came");
+            await("released once the failed webapp is collected").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        System.gc();
+                        ClientPool.SHARED.closeAbandoned();
+                        return ClientPool.SHARED.clientCount() == clients;
+                    });
+        }
+    }
+
+    /** In a method of its own, so that nothing on the test's stack keeps the webapp reachable. */
+    private void deployFailing(EmbeddedJetty jetty, Map<String, String> params) {
+        WebAppContext failing = webapp("/fails", params);
+        failing.setThrowUnavailableOnStartupException(true);
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> jetty.deploy(failing, "another initializer fails"));
+        jetty.forget(failing);
+    }
+
     private WeakReference<ClassLoader> cycle(EmbeddedJetty jetty, Map<String, String> params, int i) throws Exception {
         WebAppContext context = jetty.deployWebapp(webapp("/cycle", params));
         awaitRegistered(context);

@@ -441,13 +441,16 @@ class RegistrationLifecycleTest {
             synchronized (appLock) {
                 registration(stuck).enableMaintenance("held under the webapp's own lock");
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(stuckId) == CheckStatus.CRITICAL);
-            assertTrue(check(stuckId).orElseThrow().output().startsWith("DOWN: the liveness probes have not answered for"),
-                    check(stuckId).orElseThrow().output());
+            await().atMost(Duration.ofSeconds(10)).until(() -> simulator.journal().stream().anyMatch(e ->
+                    e.subject().equals("service:" + stuckId) && e.detail().contains("DOWN: the liveness probes have not answered for")));
+            assertEquals(CheckStatus.CRITICAL, checkStatus(stuckId));
+            await().atMost(Duration.ofSeconds(5)).until(() -> consul.agent().checks().containsKey("_service_maintenance:" + stuckId));
 
-            ServletContextHandler other = deploy("/unaffected", params(true));
+            // another ttl webapp of the same agent: its probes are asked on a thread of their own
+            ServletContextHandler other = deploy("/unaffected", params(true, "consul.check.mode", "ttl", "consul.check.ttl", "3s"));
             String otherId = awaitRegistered(other);
             await().atMost(Duration.ofSeconds(10)).until(() -> checkStatus(otherId) == CheckStatus.PASSING);
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() -> checkStatus(otherId) == CheckStatus.PASSING);
             long started = System.nanoTime();
             jetty.undeploy(stuck);
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10), "the stop did not wait for the probe");
@@ -484,6 +487,43 @@ class RegistrationLifecycleTest {
         assertEquals(id, awaitRegistered(second), "the same default ID");
         await("the old instance's retry does not deregister the new one").during(Duration.ofSeconds(3))
                 .atMost(Duration.ofSeconds(5)).until(() -> simulator.serviceIds().contains(id));
+    }
+
+    @Test
+    void anInstanceThatStopsLeavesItsIdToTheOneThatTookItOver() throws Exception {
+        ServletContextHandler v1 = deploy("/app-v1", params(true, "consul.service.name", "app", "consul.service.id", "app-twin"));
+        awaitRegistered(v1);
+        ServletContextHandler v2 = deploy("/app-v2", params(true, "consul.service.name", "app", "consul.service.id", "app-twin"));
+        awaitRegistered(v2);
+        jetty.undeploy(v1);
+        assertTrue(simulator.serviceIds().contains("app-twin"), "v2 still registered");
+        assertFalse(consul.agent().checks().containsKey("_service_maintenance:app-twin"), "and not put in maintenance by v1");
+        jetty.undeploy(v2);
+        assertFalse(simulator.serviceIds().contains("app-twin"));
+    }
+
+    @Test
+    void maintenanceAskedWhileTheAgentFailsIsAppliedOnceItRecovers() throws Exception {
+        ServletContextHandler context = deploy("/maint-retry", params(true, "consul.check.mode", "none"));
+        String id = awaitRegistered(context);
+        simulator.failRequests(500, "rpc error: no leader");
+        registration(context).enableMaintenance("deploying the database");
+        await().atMost(Duration.ofSeconds(5)).until(() -> simulator.receivedRequests() > 0);
+        simulator.clearFaults();
+        await().atMost(Duration.ofSeconds(10)).until(() -> consul.agent().checks().containsKey("_service_maintenance:" + id));
+    }
+
+    @Test
+    void aStopDuringASlowRegistrationLeavesNothingRegistered() throws Exception {
+        simulator.latency(Duration.ofMillis(700));
+        ServletContextHandler context = deploy("/racing", params(true));
+        Registration registration = registration(context);
+        await().atMost(Duration.ofSeconds(5)).until(() -> registration.state() == Registration.State.REGISTERING);
+        jetty.undeploy(context);
+        simulator.clearFaults();
+        assertEquals(Registration.State.DEREGISTERED, registration.state());
+        await("nothing registered, nor registered later").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> simulator.serviceIds().stream().noneMatch(id -> id.startsWith("racing-")));
     }
 
     @Test
