@@ -262,6 +262,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             if (locked) {
                 agentCalls.unlock();
             }
+            lease.forget(this); // again: a registration that held the lock may have joined the anti-entropy loop meanwhile
             ServiceRegistration current = registration;
             if (current != null) {
                 lease.disown(current.id(), this);
