@@ -74,7 +74,7 @@ final class ClientPool {
 
     private synchronized void release(Shared shared) {
         if (--shared.leases == 0) {
-            clients.remove(shared.key);
+            clients.remove(shared.key, shared);
             shared.close();
         }
     }
@@ -151,6 +151,14 @@ final class ClientPool {
             shared.replaceProbes(stuck);
         }
 
+        /**
+         * A webapp that ran probes stops: later probes run on a new thread, and the old one ends
+         * once its queue is done, with whatever thread locals the webapp's code left on it.
+         */
+        void renewProbes() {
+            shared.renewProbes();
+        }
+
         /** This registration now holds {@code serviceId}; an older holder's retry is dropped. */
         void own(String serviceId, WebappRegistration registration) {
             String key = shared.key.agents + " " + serviceId;
@@ -184,12 +192,21 @@ final class ClientPool {
          * Retries a failed deregistration in the background, keeping the client alive meanwhile,
          * until the agent accepts it, a new instance registers the same ID, or the JVM exits.
          */
-        void retryDeregistration(String serviceId) {
+        void retryDeregistration(String serviceId, WebappRegistration registration) {
             String key = shared.key.agents + " " + serviceId;
-            DeregistrationRetry retry = new DeregistrationRetry(lease(shared), serviceId, key);
+            Lease retryLease = lease(shared);
+            if (retryLease == null) {
+                return; // the shared client closed meanwhile
+            }
+            DeregistrationRetry retry = new DeregistrationRetry(retryLease, serviceId, key);
             DeregistrationRetry previous = retries.put(key, retry);
             if (previous != null) {
                 previous.stop();
+            }
+            if (!owns(serviceId, registration)) { // a newer instance took the ID meanwhile
+                retries.remove(key, retry);
+                retry.stop();
+                return;
             }
             retry.schedule();
         }
@@ -201,7 +218,11 @@ final class ClientPool {
         }
     }
 
+    /** Another lease on a client that is still open, or null. */
     private synchronized Lease lease(Shared shared) {
+        if (shared.leases == 0) {
+            return null;
+        }
         shared.leases++;
         return new Lease(shared);
     }
@@ -234,6 +255,13 @@ final class ClientPool {
                 probes = Executors.newSingleThreadExecutor(new ExtensionThreads("probes"));
             }
             return probes;
+        }
+
+        synchronized void renewProbes() {
+            if (probes != null) {
+                probes.shutdown();
+                probes = null;
+            }
         }
 
         synchronized void replaceProbes(ExecutorService stuck) {
@@ -359,6 +387,10 @@ final class ClientPool {
 
         private void attempt() {
             if (stopped.get()) {
+                return;
+            }
+            if (owners.containsKey(key)) { // a live instance holds the ID now
+                done();
                 return;
             }
             try {

@@ -50,8 +50,9 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private static final Duration MAX_REFUSED_DELAY = Duration.ofSeconds(30);
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
     private static final Duration NO_CHECK_ANTI_ENTROPY = Duration.ofSeconds(10);
-    /** How long a stop waits for a call to the agent already under way: its connect and read timeouts. */
-    private static final Duration CALL_UNDER_WAY_WAIT = Duration.ofSeconds(15);
+    /** A client's connect timeout (per agent tried) and read timeout, for how long a call can take. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final String contextPath;
     private final ConsulSettings settings;
@@ -71,6 +72,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private volatile String boundHost;
     private volatile int boundPort;
     private volatile ServiceRegistration registration;
+    /** Chosen once, when the port is known, and held in the pool's owners from then on. */
+    private volatile String serviceId;
     private volatile String maintenanceReason;
     private volatile Liveness lastLiveness = Liveness.up();
     /** When the TTL liveness evaluation under way started (nanoTime), or 0 when none is. */
@@ -116,8 +119,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     @Override
     public Optional<String> serviceId() {
-        ServiceRegistration current = registration;
-        return current != null ? Optional.of(current.id()) : settings.serviceId();
+        String id = serviceId;
+        return id != null ? Optional.of(id) : settings.serviceId();
     }
 
     @Override
@@ -181,7 +184,9 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 case WARNING -> Liveness.warning(name + ": " + found.note());
                 case DOWN -> Liveness.down(name + ": " + found.note());
             };
-        } catch (Exception | LinkageError e) {
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: not the probe's answer; the caller reports down
+        } catch (Throwable e) { // an AssertionError or a LinkageError from a webapp's probe is its answer too
             return Liveness.down(name + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
@@ -208,6 +213,10 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         }
         boundHost = host == null ? "" : host;
         boundPort = port;
+        String address = address();
+        String id = settings.serviceId().orElseGet(() -> settings.serviceName() + "-"
+                + Addresses.idPart(address.isEmpty() || Addresses.isLoopback(address) ? Addresses.hostName() : address)
+                + "-" + port());
         if (binding != null) {
             liveness(); // the check starts as the webapp is now
         }
@@ -215,6 +224,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             if (stopped.get()) {
                 return;
             }
+            serviceId = id;
+            lease.own(id, this); // from now on, an older instance with this ID leaves it alone
             state = State.REGISTERING;
             schedule(this::register, 0);
         }
@@ -245,7 +256,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                         + " leaves it registered");
                 return;
             }
-            if (everRegistered) {
+            if (everRegistered && lease.owns(current.id(), this)) {
                 try {
                     agent().enableMaintenance(current.id(), "draining: " + webapp() + " is stopping");
                 } catch (ConsulException e) {
@@ -257,7 +268,10 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 }
                 drain();
             }
-            deregister(current.id());
+            if (lease.owns(current.id(), this)) { // again: a newer instance may have taken the ID while this one drained
+                lease.disown(current.id(), this);
+                deregister(current.id());
+            }
         } finally {
             if (locked) {
                 agentCalls.unlock();
@@ -273,11 +287,14 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     private boolean lockForStop() {
         try {
-            if (agentCalls.tryLock(CALL_UNDER_WAY_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            // the registrar makes at most two calls under the lock, each trying every agent
+            int agents = settings.agents().split(",").length;
+            Duration wait = CONNECT_TIMEOUT.multipliedBy(agents).plus(READ_TIMEOUT).multipliedBy(2);
+            if (agentCalls.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return true;
             }
             LOG.log(System.Logger.Level.WARNING, "a call to the agent for " + webapp() + " is still under way after "
-                    + CALL_UNDER_WAY_WAIT.toSeconds() + "s; stopping without waiting for it");
+                    + wait.toSeconds() + "s; stopping without waiting for it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -293,7 +310,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         } catch (ConsulException e) {
             LOG.log(System.Logger.Level.WARNING, "could not deregister " + id + " (" + webapp()
                     + "); retrying in the background: " + e.getMessage());
-            lease.retryDeregistration(id);
+            lease.retryDeregistration(id, this);
         }
     }
 
@@ -328,6 +345,9 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (closed.compareAndSet(false, true)) {
             cancelPending();
             probes.clear();
+            if (settings.checkMode() == CheckMode.TTL) {
+                lease.renewProbes(); // thread locals the webapp's probes set on that thread go with it
+            }
             webappLoader.clear();
             onStopped = () -> { };
             lease.release();
@@ -336,11 +356,18 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     // ---- the registrar's work
 
+    private int port() {
+        return settings.servicePort().orElse(boundPort);
+    }
+
+    private String address() {
+        return settings.serviceAddress().orElseGet(() -> Addresses.advertised(settings.agents(), boundHost));
+    }
+
     private ServiceRegistration describe() {
-        int port = settings.servicePort().orElse(boundPort);
-        String address = settings.serviceAddress().orElseGet(() -> Addresses.advertised(settings.agents(), boundHost));
-        String id = settings.serviceId().orElseGet(() -> settings.serviceName() + "-"
-                + Addresses.idPart(address.isEmpty() || Addresses.isLoopback(address) ? Addresses.hostName() : address) + "-" + port);
+        int port = port();
+        String address = address();
+        String id = serviceId;
         ServiceRegistration.Builder builder = ServiceRegistration.builder(settings.serviceName()).id(id).port(port)
                 .address(address).tags(settings.tags()).meta(settings.meta())
                 // A new instance starts clean (a maintenance check left by a crashed predecessor
@@ -403,7 +430,6 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             }
             current = describe();
             registration = current;
-            lease.own(current.id(), this);
             try {
                 agent().register(current);
                 syncMaintenance(current);
@@ -461,7 +487,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             return;
         }
         long since = evaluating;
-        if (since != 0) {
+        long period = settings.checkTtl().toNanos() / 3;
+        if (since != 0 && System.nanoTime() - since >= period) {
             report(Liveness.down("the liveness probes have not answered for "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms"));
             java.util.concurrent.ExecutorService stuck = evaluatingOn;
@@ -469,23 +496,32 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 evaluatingOn = null;
                 lease.replaceProbes(stuck); // the other webapps' probes go on elsewhere
             }
-        } else {
+        } else if (since == 0) {
             evaluating = System.nanoTime();
             try {
                 java.util.concurrent.ExecutorService probeThread = lease.probes();
                 evaluatingOn = probeThread;
-                probeThread.execute(() -> {
-                    Liveness now = livenessAsTheWebapp();
-                    evaluating = 0;
-                    evaluatingOn = null;
-                    submit(() -> report(now));
-                });
+                probeThread.execute(this::evaluateAndReport);
             } catch (RejectedExecutionException e) {
+                evaluating = 0;
                 return; // the shared client is closing
             }
-        }
+        } // else: the answer under way is not late yet
         if (state == State.REGISTERED) { // not when the report found the check gone and registration is due
             schedule(this::ttlTick, settings.checkTtl().toMillis() / 3);
+        }
+    }
+
+    /** On the probe thread: asks the probes, then has the answer reported, whatever happens. */
+    private void evaluateAndReport() {
+        Liveness now = Liveness.down("the liveness probes failed");
+        try {
+            now = livenessAsTheWebapp();
+        } finally {
+            evaluating = 0;
+            evaluatingOn = null;
+            Liveness answer = now;
+            submit(() -> report(answer));
         }
     }
 
@@ -501,9 +537,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             } catch (ConsulNotFoundException | ConsulServerException e) {
                 // 404 when the agent lost the check; some versions answer 500 "does not have associated TTL"
                 if (e instanceof ConsulNotFoundException || String.valueOf(e.consulMessage()).contains("does not have associated TTL")) {
-                    LOG.log(System.Logger.Level.INFO, "the agent no longer knows the check of " + current.id() + "; registering it again");
-                    state = State.REGISTERING;
-                    schedule(this::register, 0);
+                    if (!draining) {
+                        LOG.log(System.Logger.Level.INFO, "the agent no longer knows the check of " + current.id() + "; registering it again");
+                        state = State.REGISTERING;
+                        schedule(this::register, 0);
+                    }
                 } else {
                     LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + e.getMessage());
                 }

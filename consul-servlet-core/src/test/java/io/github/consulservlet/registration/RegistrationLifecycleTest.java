@@ -199,6 +199,26 @@ class RegistrationLifecycleTest {
     }
 
     @Test
+    void aProbeThatThrowsAnErrorIsDownAndAskedAgainAtTheNextReport() throws Exception {
+        ServletContextHandler context = deploy("/erring", params(true, "consul.check.mode", "ttl", "consul.check.ttl", "3s"));
+        String id = awaitRegistered(context);
+        AtomicInteger calls = new AtomicInteger();
+        registration(context).addLivenessProbe("recursive", () -> {
+            int call = calls.incrementAndGet();
+            if (call == 1) {
+                throw new StackOverflowError();
+            }
+            if (call == 2) {
+                throw new AssertionError("invariant broken");
+            }
+            return Liveness.up();
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> simulator.journal().stream().anyMatch(e ->
+                e.subject().equals("service:" + id) && e.detail().contains("DOWN: recursive: AssertionError: invariant broken")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> calls.get() >= 3 && checkStatus(id) == CheckStatus.PASSING);
+    }
+
+    @Test
     void drainsAndDeregistersBeforeTheServletsAreDestroyedAnswering503Meanwhile() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicReference<Boolean> registeredAtDestroy = new AtomicReference<>();
