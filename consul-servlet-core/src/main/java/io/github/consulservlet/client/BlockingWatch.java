@@ -28,7 +28,7 @@ import io.github.consulservlet.WatchListener;
  * never on the I/O thread, and listeners are called on its event thread.
  */
 final class BlockingWatch<T> implements Watch {
-    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final int BURST = 3;
     private static final long REFILL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Backoff EARLY_ANSWER = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));

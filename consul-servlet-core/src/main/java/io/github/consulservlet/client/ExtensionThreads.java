@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * protection domains that would pin the webapp's class loader.
  */
 public final class ExtensionThreads implements ThreadFactory {
-    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final String role;

@@ -20,7 +20,7 @@ import io.github.consulservlet.WatchListener;
  * leaves the set when destroyed through the context or found gone at renewal.
  */
 final class Scope {
-    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final long SESSION_CLEANUP_WAIT_MILLIS = 2_000;
 
     private final ClientRuntime runtime;

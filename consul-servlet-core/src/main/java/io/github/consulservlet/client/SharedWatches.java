@@ -26,7 +26,7 @@ import io.github.consulservlet.WatchListener;
  * a watch never hears an older value after a newer one.
  */
 final class SharedWatches {
-    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final long CLOSE_WAIT_SECONDS = 2;
 
     private final ClientRuntime runtime;

@@ -50,7 +50,7 @@ import io.github.consulservlet.ConsulUnreachableException;
  * was sent. The ACL token travels only in the {@code X-Consul-Token} header.
  */
 final class Transport implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final String TOKEN_HEADER = "X-Consul-Token";
 
     private final List<URI> agents;

@@ -116,6 +116,14 @@ public final class ConsulSettings {
         return new ConsulSettings(resolver);
     }
 
+    /**
+     * The name of every setting, in the README's table order ({@code consul.enabled},
+     * {@code consul.agent}, ...): what container modules accept as container-level settings.
+     */
+    public static List<String> names() {
+        return Arrays.stream(Setting.values()).map(s -> s.key).toList();
+    }
+
     /** Resolves from the JVM's system properties and environment. */
     public static ConsulSettings resolve(String contextPath, Map<String, String> contextParams,
             Map<String, String> containerSettings) {

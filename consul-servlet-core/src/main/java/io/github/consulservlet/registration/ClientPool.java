@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulRequestException;
@@ -40,7 +41,7 @@ import io.github.consulservlet.config.ConsulSettings;
 final class ClientPool {
     static final ClientPool SHARED = new ClientPool();
 
-    private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
 
     private final Map<Key, Shared> clients = new HashMap<>();
     /**

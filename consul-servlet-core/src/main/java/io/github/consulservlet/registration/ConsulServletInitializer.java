@@ -17,6 +17,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
 
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.client.ScopedConsulContext;
 import io.github.consulservlet.config.ConsulSettings;
@@ -36,7 +37,7 @@ import io.github.consulservlet.QueryOptions;
  * the webapp starts, and registration is retried in the background.
  */
 public final class ConsulServletInitializer implements ServletContainerInitializer {
-    private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
     private static final String LIVENESS_SERVLET = "consul-servlet-liveness";
 
     /** For the container, through {@link ServiceLoader}. */
@@ -46,10 +47,12 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext webapp) throws ServletException {
         String name = webapp.getContextPath().isEmpty() ? "/" : webapp.getContextPath();
-        ContainerAdapter.Binding binding = Adapters.follow(webapp);
+        ContainerAdapter.Binding binding = null;
         try {
+            binding = Adapters.follow(webapp);
             setUp(webapp, binding);
-        } catch (IllegalArgumentException | IllegalStateException e) { // InvalidSettingsException, or a TLS file that is not PEM
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // InvalidSettingsException, a TLS file that is not PEM, or an adapter's own configuration
             if (binding != null) {
                 binding.detach();
             }

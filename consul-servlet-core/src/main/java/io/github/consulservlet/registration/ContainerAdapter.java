@@ -23,6 +23,10 @@ public interface ContainerAdapter {
     /**
      * Called on the thread that starts the webapp, before anything is registered. Answers the
      * binding when this adapter follows the webapp, or empty.
+     *
+     * @throws IllegalArgumentException when the adapter's own configuration cannot be used (a
+     *     container-level setting it does not know, say): the webapp fails to deploy with the
+     *     exception's message, which names what to change
      */
     Optional<Binding> follow(ServletContext webapp);
 

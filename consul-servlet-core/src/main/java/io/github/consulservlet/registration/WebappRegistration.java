@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulServerException;
@@ -43,7 +44,7 @@ import io.github.consulservlet.config.ConsulSettings.CheckMode;
  * probe runs and never by the webapp's own threads, which only record what they want.
  */
 final class WebappRegistration implements Registration, WebappLifecycle {
-    private static final System.Logger LOG = System.getLogger(ConsulServletInitializer.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
     /** While the agent cannot be reached, retry at least every second: registered soon after it is back. */
     private static final Duration MAX_UNREACHABLE_DELAY = Duration.ofSeconds(1);
     /** A refusal (ACL, bad request) heals only when an operator acts: retry, but gently. */

@@ -1,0 +1,308 @@
+package io.github.consulservlet.tomcat;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+
+import org.apache.catalina.Container;
+import org.apache.catalina.ContainerEvent;
+import org.apache.catalina.ContainerListener;
+import org.apache.catalina.Context;
+import org.apache.catalina.Engine;
+import org.apache.catalina.Lifecycle;
+import org.apache.catalina.LifecycleEvent;
+import org.apache.catalina.LifecycleListener;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Server;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.ExtensionThreads;
+import io.github.consulservlet.config.ConsulSettings;
+
+/**
+ * Registers every webapp under its container in Consul, with Tomcat's own start and stop moments
+ * and the connector's real port. Nest it in an {@code <Engine>} (every webapp of the Service) or
+ * in a {@code <Host>} (that host's webapps) of {@code server.xml}, with the jar of this module in
+ * {@code $CATALINA_BASE/lib}:
+ *
+ * <pre>{@code <Valve className="io.github.consulservlet.tomcat.ConsulValve" agent="http://127.0.0.1:8500"/>}</pre>
+ *
+ * <p>Its attributes are the container-level settings, each the camelCase form of a
+ * {@code consul.*} setting ({@code agent}, {@code tokenFile}, {@code checkMode}, {@code drain},
+ * {@code serviceTags}, {@code tlsCaFile}, ...); a webapp's context params override them. An
+ * attribute that is not a setting fails the deployment of every webapp the valve follows, with a
+ * message that names it.
+ *
+ * <p>What it touches: it listens to the lifecycle of its container's Hosts and Contexts and of
+ * the Server. A webapp is registered at its {@code after_start} once the Server has started
+ * (Tomcat starts the Engine, and so the webapps, before the Connectors), or at the Server's
+ * {@code after_start} for the webapps deployed with it. Its listener runs before the request
+ * mapper's, so at a webapp's {@code before_stop} it is drained and deregistered while it is still
+ * mapped and serving; at the Server's {@code before_stop}, before the Connectors pause, every
+ * webapp is drained and deregistered at once. The valve counts each webapp's requests in flight,
+ * asynchronous ones until they complete.
+ */
+public final class ConsulValve extends ValveBase implements ContainerListener, LifecycleListener {
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulValve.class.getName());
+    /** Valves in server.xml files of this class loader; the adapter asks each of them. */
+    static final Set<ConsulValve> INSTALLED = new CopyOnWriteArraySet<>();
+    private static final Map<String, String> SETTING_BY_ATTRIBUTE = settingsByAttribute();
+    private static final String COUNTED_NOTE = ConsulValve.class.getName() + ".counted";
+
+    private final Map<String, String> settings = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<String> unknownAttributes = Collections.synchronizedList(new ArrayList<>());
+    private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
+    private final Map<Context, FollowedContext> followed = new ConcurrentHashMap<>();
+    private final LifecycleListener serverListener = this::serverEvent;
+    private final List<FollowedContext> waitingForServer = new ArrayList<>();
+    private Server server;
+    private boolean serverStarted;
+
+    /** For Tomcat's digester. */
+    public ConsulValve() {
+        super(true);
+    }
+
+    /**
+     * Takes an attribute of the {@code <Valve>} element: a container-level setting in camelCase.
+     * Answers false (Tomcat then warns) for a name that is not a setting, which also fails every
+     * webapp the valve follows.
+     */
+    public boolean setProperty(String attribute, String value) {
+        String setting = SETTING_BY_ATTRIBUTE.get(attribute);
+        if (setting == null) {
+            unknownAttributes.add(attribute);
+            LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + unknownAttribute(attribute));
+            return false;
+        }
+        settings.put(setting, value);
+        return true;
+    }
+
+    @Override
+    public void setContainer(Container container) {
+        super.setContainer(container);
+        if (container != null) {
+            INSTALLED.add(this);
+            listen(container);
+        }
+    }
+
+    @Override
+    protected void destroyInternal() throws org.apache.catalina.LifecycleException {
+        INSTALLED.remove(this);
+        super.destroyInternal();
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        Context context = request.getContext();
+        FollowedContext webapp = context == null ? null : followed.get(context);
+        // an asynchronous dispatch of a request already counted passes through again
+        boolean count = webapp != null && request.getNote(COUNTED_NOTE) == null;
+        if (count) {
+            request.setNote(COUNTED_NOTE, Boolean.TRUE);
+            webapp.requestStarted();
+        }
+        boolean handedOver = false;
+        try {
+            getNext().invoke(request, response);
+            handedOver = count && request.isAsync() && webapp.endWhenComplete(request.getAsyncContextInternal());
+        } finally {
+            if (count && !handedOver) {
+                webapp.requestEnded();
+            }
+        }
+    }
+
+    /** The binding of a webapp under this valve that is starting now, if {@code webapp} is one. */
+    FollowedContext follow(ServletContext webapp) {
+        for (Context context : contexts) {
+            if (context.getState() == LifecycleState.STARTING_PREP && context.getServletContext() == webapp) {
+                if (!unknownAttributes.isEmpty()) {
+                    throw new IllegalArgumentException(String.join("; ", unknownAttributes.stream().map(ConsulValve::unknownAttribute).toList()));
+                }
+                hookServer(context);
+                FollowedContext binding = new FollowedContext(this, context, Map.copyOf(settings));
+                followed.put(context, binding);
+                return binding;
+            }
+        }
+        return null;
+    }
+
+    void forget(Context context, FollowedContext binding) {
+        followed.remove(context, binding);
+        synchronized (this) {
+            waitingForServer.remove(binding);
+        }
+    }
+
+    /** Runs {@code binding}'s registration once the Server has started its Connectors. */
+    void registerWhenServerStarted(FollowedContext binding) {
+        synchronized (this) {
+            if (!serverStarted && (server == null || server.getState() != LifecycleState.STARTED)) {
+                waitingForServer.add(binding);
+                return;
+            }
+        }
+        binding.register();
+    }
+
+    @Override
+    public void containerEvent(ContainerEvent event) {
+        if (Container.ADD_CHILD_EVENT.equals(event.getType())) {
+            listen((Container) event.getData());
+        } else if (Container.REMOVE_CHILD_EVENT.equals(event.getType())) {
+            unlisten((Container) event.getData());
+        }
+    }
+
+    @Override
+    public void lifecycleEvent(LifecycleEvent event) {
+        if (!(event.getLifecycle() instanceof Context context)) {
+            return;
+        }
+        FollowedContext webapp = followed.get(context);
+        if (webapp == null) {
+            return;
+        }
+        switch (event.getType()) {
+            case Lifecycle.AFTER_START_EVENT -> registerWhenServerStarted(webapp);
+            case Lifecycle.BEFORE_STOP_EVENT -> webapp.stopping();
+            case Lifecycle.AFTER_STOP_EVENT, Lifecycle.AFTER_DESTROY_EVENT -> webapp.stopped();
+            default -> { }
+        }
+    }
+
+    private void serverEvent(LifecycleEvent event) {
+        switch (event.getType()) {
+            case Lifecycle.AFTER_START_EVENT -> {
+                List<FollowedContext> waiting;
+                synchronized (this) {
+                    serverStarted = true;
+                    waiting = List.copyOf(waitingForServer);
+                    waitingForServer.clear();
+                }
+                waiting.forEach(FollowedContext::register);
+            }
+            case Lifecycle.BEFORE_STOP_EVENT -> {
+                synchronized (this) {
+                    serverStarted = false;
+                }
+                stopAll();
+            }
+            case Lifecycle.AFTER_DESTROY_EVENT -> INSTALLED.remove(this);
+            default -> { }
+        }
+    }
+
+    /** Drains and deregisters every webapp at once: each may take up to its {@code consul.drain}. */
+    private void stopAll() {
+        List<Thread> stops = new ArrayList<>();
+        ExtensionThreads threads = new ExtensionThreads("stop");
+        for (FollowedContext webapp : followed.values()) {
+            Thread stop = threads.newThread(webapp::stopping);
+            stop.start();
+            stops.add(stop);
+        }
+        for (Thread stop : stops) {
+            try {
+                stop.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private synchronized void hookServer(Context context) {
+        if (server != null) {
+            return;
+        }
+        Service service = serviceOf(context);
+        if (service != null && service.getServer() != null) {
+            server = service.getServer();
+            server.addLifecycleListener(serverListener);
+            serverStarted = server.getState() == LifecycleState.STARTED;
+        }
+    }
+
+    static Service serviceOf(Container container) {
+        Container top = container;
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return top instanceof Engine engine ? engine.getService() : null;
+    }
+
+    private void listen(Container container) {
+        if (container instanceof Context context) {
+            if (contexts.add(context)) {
+                context.addLifecycleListener(this);
+            }
+            return;
+        }
+        container.addContainerListener(this);
+        for (Container child : container.findChildren()) {
+            listen(child);
+        }
+    }
+
+    private void unlisten(Container container) {
+        if (container instanceof Context context) {
+            contexts.remove(context);
+            context.removeLifecycleListener(this);
+            FollowedContext webapp = followed.get(context);
+            if (webapp != null) {
+                webapp.stopped();
+            }
+            return;
+        }
+        container.removeContainerListener(this);
+        for (Container child : container.findChildren()) {
+            unlisten(child);
+        }
+    }
+
+    private static String unknownAttribute(String attribute) {
+        return "ConsulValve attribute '" + attribute + "' is not a setting; expected one of "
+                + String.join(", ", SETTING_BY_ATTRIBUTE.keySet());
+    }
+
+    /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}. */
+    static String attributeOf(String setting) {
+        StringBuilder attribute = new StringBuilder();
+        boolean upper = false;
+        for (char c : setting.substring("consul.".length()).toCharArray()) {
+            if (c == '.' || c == '-') {
+                upper = true;
+            } else {
+                attribute.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return attribute.toString();
+    }
+
+    private static Map<String, String> settingsByAttribute() {
+        Map<String, String> byAttribute = new LinkedHashMap<>();
+        for (String setting : ConsulSettings.names()) {
+            byAttribute.put(attributeOf(setting), setting);
+        }
+        return Collections.unmodifiableMap(byAttribute);
+    }
+}

@@ -1,0 +1,212 @@
+package io.github.consulservlet.it;
+
+import static io.github.consulservlet.it.ContainerProcess.get;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.github.consulservlet.client.AgentService;
+
+/**
+ * A real Tomcat distribution (unpacked by the build into {@code target/dist}), installed as the
+ * README says, started with {@code bin/catalina.sh run} against the test agent. The tests share
+ * one Tomcat and run in order; the last one shuts it down.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class TomcatDistributionTests {
+    private static final List<String> BUNDLED = List.of("root", "docs", "examples", "manager", "host-manager");
+    private static final String MANAGER_USER = "it-deployer";
+    private static final String MANAGER_PASSWORD = "it-" + Long.toHexString(System.nanoTime());
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+
+    private AgentView agent;
+    private Path base;
+    private ContainerProcess tomcat;
+    private int port;
+
+    /** The Tomcat version, one of {@code -Dtomcat.versions}. */
+    abstract String version();
+
+    @BeforeAll
+    void installAndStart() throws IOException {
+        agent = new AgentView();
+        Path dist = Path.of(System.getProperty("dist.dir"));
+        base = Path.of("target", "it", "tomcat-" + version()).toAbsolutePath();
+        Files.createDirectories(base.getParent());
+        Copy.fresh(dist.resolve("apache-tomcat-" + version()), base);
+        // the README's installation: the jar into lib, the Valve line into the Engine
+        Files.copy(dist.resolve("drop-in/consul-tomcat-valve.jar"), base.resolve("lib/consul-tomcat-valve.jar"));
+        String valve = "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\" agent=\"" + agent.url() + "\""
+                + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + " checkInterval=\"1s\"/>";
+        edit(base.resolve("conf/server.xml"), xml -> xml
+                .replace("<Engine name=\"Catalina\" defaultHost=\"localhost\">",
+                        // deployments are checked every second instead of 10, for the hot-deploy test
+                        "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">\n        " + valve)
+                // the test's own: loopback, a free port chosen by the OS, no shutdown port
+                .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
+                .replace("<Connector port=\"8080\"", "<Connector port=\"0\" address=\"127.0.0.1\""));
+        edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
+                "<user username=\"" + MANAGER_USER + "\" password=\"" + MANAGER_PASSWORD + "\" roles=\"manager-script\"/>\n</tomcat-users>"));
+        Path webapps = base.resolve("webapps");
+        SampleWar.sample().writeTo(webapps, "sample");
+        SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
+        SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
+
+        tomcat = ContainerProcess.start(List.of("sh", "bin/catalina.sh", "run"), base,
+                Map.of("JAVA_HOME", System.getProperty("java.home"), "CATALINA_HOME", base.toString(),
+                        "CATALINA_BASE", base.toString(), "CATALINA_PID", "", "JAVA_OPTS", "-Xmx512m"),
+                base.resolve("logs/catalina.out"));
+        await().atMost(STARTUP).until(() -> tomcat.log().contains("Server startup in") || !tomcat.isAlive());
+        assertTrue(tomcat.isAlive(), () -> "Tomcat did not start:\n" + tomcat.log());
+        // port 0: the connector's name carries the port it was given
+        Matcher bound = Pattern.compile("http-nio-127\\.0\\.0\\.1-auto-\\d+-(\\d+)").matcher(tomcat.log());
+        assertTrue(bound.find(), () -> "no bound port in the log:\n" + tomcat.log());
+        port = Integer.parseInt(bound.group(1));
+    }
+
+    @AfterAll
+    void cleanUp() {
+        if (tomcat != null) {
+            tomcat.close();
+        }
+        if (agent != null) {
+            Stream.concat(BUNDLED.stream(), Stream.of("sample", "hot")).forEach(name ->
+                    agent.instances(name).forEach(s -> agent.consul.agent().deregister(s.id())));
+            agent.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyWebappIsRegisteredWithTheRealPortAndAPassingCheck() {
+        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
+            await(name + " registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing(name));
+            AgentService service = agent.instance(name).orElseThrow();
+            assertEquals(port, service.port(), name);
+            assertEquals("127.0.0.1", service.address(), name);
+        }
+        HttpResponse<String> hello = get("http://127.0.0.1:" + port + "/sample/app/hello");
+        assertEquals("hello from /sample", hello.body());
+        // the manager's security constraints do not cover the liveness endpoint
+        assertEquals(200, get("http://127.0.0.1:" + port + "/manager/consul/health").statusCode());
+    }
+
+    @Test
+    @Order(2)
+    void aDisabledWebappIsLeftAloneAndAnInvalidOneFailsWithTheClearMessageWhileTheOthersRun() {
+        assertEquals(200, get("http://127.0.0.1:" + port + "/disabled/app/hello").statusCode());
+        assertTrue(agent.instances("disabled").isEmpty());
+        assertTrue(tomcat.log().contains("consul-servlet: webapp /invalid not deployed: consul.drain 'soon' (context-param)"
+                + " is not a duration; expected a duration of 0 or more: a number with a unit, such as 500ms, 10s or 1m30s"),
+                tomcat::log);
+        assertEquals(404, get("http://127.0.0.1:" + port + "/invalid/app/hello").statusCode());
+        assertTrue(agent.instances("invalid").isEmpty());
+        assertTrue(agent.passing("sample"));
+    }
+
+    @Test
+    @Order(3)
+    void aHotDeployIsRegisteredAndItsRemovalDrainsAndDeregistersBeforeTheWebappIsDestroyed() throws IOException {
+        Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(base.resolve("webapps"), "hot");
+        await("hot registered").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("hot"));
+        assertEquals(port, agent.instance("hot").orElseThrow().port());
+        String id = agent.instance("hot").orElseThrow().id();
+
+        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/hold")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await("the request in flight").atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(300)).until(() -> !held.isDone());
+        Files.delete(war);
+        // draining: in maintenance while the request is in flight, and still serving
+        await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
+        assertFalse(held.isDone());
+        assertEquals(1, agent.instances("hot").size());
+        assertEquals("ok", get("http://127.0.0.1:" + port + "/hot/app/release").body());
+        assertEquals("released", held.join().body());
+        await("hot deregistered").atMost(Duration.ofSeconds(30)).until(() -> agent.instances("hot").isEmpty());
+        await("hot destroyed").atMost(Duration.ofSeconds(30)).until(() -> tomcat.log().contains("consul-it: /hot destroyed"));
+        assertTrue(tomcat.log().contains("consul-it: /hot destroyed, in catalog: false"), tomcat::log);
+    }
+
+    @Test
+    @Order(4)
+    void twentyRedeploysLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
+        Path war = SampleWar.sample().writeTo(Files.createDirectories(base.resolve("staging")), "sample");
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> deployed = manager("deploy?path=/sample&update=true&war=" + war.toUri());
+            assertTrue(deployed.body().startsWith("OK - Deployed application at context path [/sample]"), deployed::body);
+            await("sample registered again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
+        }
+        assertEquals(1, agent.instances("sample").size());
+        String log = tomcat.log() + logs("catalina.");
+        for (String line : log.split("\n")) {
+            boolean leak = line.contains("appears to have started a thread") || line.contains("memory leak")
+                    || line.contains("created a ThreadLocal");
+            assertFalse(leak && (line.contains("consul") || line.contains("[sample]")), line);
+        }
+        // Tomcat's own check: the 20 old class loaders of /sample can be collected
+        HttpResponse<String> leaks = manager("findleaks?statusLine=true");
+        assertEquals("OK - No memory leaks found", leaks.body().strip(), leaks::body);
+    }
+
+    @Test
+    @Order(5)
+    void shutdownDeregistersEveryWebappBeforeTheProcessExits() {
+        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
+            assertEquals(1, agent.instances(name).size(), name);
+        }
+        tomcat.stop(Duration.ofSeconds(60));
+        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
+            assertTrue(agent.instances(name).isEmpty(), name);
+        }
+        assertTrue(tomcat.log().contains("consul-it: /sample destroyed, in catalog: false"), tomcat::log);
+    }
+
+    private HttpResponse<String> manager(String command) {
+        String credentials = Base64.getEncoder().encodeToString((MANAGER_USER + ":" + MANAGER_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        return ContainerProcess.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/manager/text/" + command))
+                .header("Authorization", "Basic " + credentials).timeout(Duration.ofSeconds(60)).build());
+    }
+
+    private String logs(String prefix) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.list(base.resolve("logs"))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) {
+                all.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+        }
+        return all.toString();
+    }
+
+    private static void edit(Path file, java.util.function.UnaryOperator<String> change) throws IOException {
+        String before = Files.readString(file, StandardCharsets.UTF_8);
+        String after = change.apply(before);
+        Files.writeString(file, after, StandardCharsets.UTF_8);
+    }
+}

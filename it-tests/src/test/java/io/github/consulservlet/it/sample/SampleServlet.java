@@ -1,0 +1,83 @@
+package io.github.consulservlet.it.sample;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.KvEntry;
+import io.github.consulservlet.KvWriteOptions;
+import io.github.consulservlet.ServiceInstance;
+
+/**
+ * The sample webapp the end-to-end tests deploy (packed by {@link io.github.consulservlet.it.SampleWar}
+ * from the tests' classes; {@code ConsulContext} comes from the container's lib). Mapped at
+ * {@code /app/*}; it uses Consul only through the servlet context attribute, as a user's app does.
+ */
+public class SampleServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    /** One per webapp: each webapp loads this class in its own class loader. */
+    private static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setContentType("text/plain;charset=UTF-8");
+        PrintWriter out = response.getWriter();
+        String path = request.getPathInfo() == null ? "/hello" : request.getPathInfo();
+        switch (path) {
+            case "/hello" -> out.print("hello from " + getServletContext().getContextPath());
+            case "/hold" -> {
+                // a request in flight until /release: what a drain must wait for
+                try {
+                    out.print(RELEASE.await(60, TimeUnit.SECONDS) ? "released" : "timed out");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    out.print("interrupted");
+                }
+            }
+            case "/release" -> {
+                RELEASE.countDown();
+                out.print("ok");
+            }
+            case "/kv" -> {
+                String key = request.getParameter("key");
+                consul().kv().set(key, request.getParameter("value"));
+                out.print(consul().kv().getString(key).orElse("<missing>"));
+            }
+            case "/discover" -> {
+                for (ServiceInstance instance : consul().discovery().service(request.getParameter("name"))) {
+                    out.println(instance.name() + " " + instance.address() + " " + instance.port());
+                }
+            }
+            case "/lock" -> {
+                String key = request.getParameter("key");
+                String session = consul().sessions().create();
+                boolean acquired = consul().kv().set(key, getServletContext().getContextPath(), KvWriteOptions.acquire(session));
+                String holder = consul().kv().get(key).flatMap(KvEntry::session).orElse("<none>");
+                out.print("acquired=" + acquired + " holder=" + (holder.equals(session) ? "this session" : holder));
+            }
+            default -> response.sendError(404);
+        }
+    }
+
+    /** Asked only where used: a webapp with consul.enabled=false has none, and serves /hello. */
+    private ConsulContext consul() {
+        return ConsulContext.of(getServletContext());
+    }
+
+    @Override
+    public void destroy() {
+        // The tests read this line: a webapp must be out of Consul before its servlets go.
+        ConsulContext consul = (ConsulContext) getServletContext().getAttribute(ConsulContext.ATTRIBUTE);
+        if (consul != null) {
+            String name = consul.registration().serviceName();
+            boolean inCatalog = consul.discovery().services().containsKey(name);
+            System.out.println("consul-it: " + getServletContext().getContextPath() + " destroyed, in catalog: " + inCatalog);
+        }
+    }
+}
