@@ -60,6 +60,8 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     /** Valves in server.xml files of this class loader; the adapter asks each of them. */
     static final Set<ConsulValve> INSTALLED = new CopyOnWriteArraySet<>();
     private static final Map<String, String> SETTING_BY_ATTRIBUTE = settingsByAttribute();
+    /** Settings that name one webapp: a valve attribute would give all its webapps one service ID. */
+    private static final Set<String> PER_WEBAPP = Set.of("consul.service.name", "consul.service.id");
     private static final String COUNTED_NOTE = ConsulValve.class.getName() + ".counted";
 
     private final Map<String, String> settings = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -83,7 +85,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
      */
     public boolean setProperty(String attribute, String value) {
         String setting = SETTING_BY_ATTRIBUTE.get(attribute);
-        if (setting == null) {
+        if (setting == null || PER_WEBAPP.contains(setting)) {
             unknownAttributes.add(attribute);
             LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + unknownAttribute(attribute));
             return false;
@@ -132,16 +134,25 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     FollowedContext follow(ServletContext webapp) {
         for (Context context : contexts) {
             if (context.getState() == LifecycleState.STARTING_PREP && context.getServletContext() == webapp) {
-                if (!unknownAttributes.isEmpty()) {
-                    throw new IllegalArgumentException(String.join("; ", unknownAttributes.stream().map(ConsulValve::unknownAttribute).toList()));
-                }
+                checkAttributes();
                 hookServer(context);
-                FollowedContext binding = new FollowedContext(this, context, Map.copyOf(settings));
+                FollowedContext binding = new FollowedContext(this, context, settings());
                 followed.put(context, binding);
                 return binding;
             }
         }
         return null;
+    }
+
+    /** Fails when an attribute of the valve is not a setting, naming each such attribute. */
+    void checkAttributes() {
+        if (!unknownAttributes.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", unknownAttributes.stream().map(ConsulValve::unknownAttribute).toList()));
+        }
+    }
+
+    Map<String, String> settings() {
+        return Map.copyOf(settings);
     }
 
     void forget(Context context, FollowedContext binding) {
@@ -279,8 +290,14 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     }
 
     private static String unknownAttribute(String attribute) {
+        String setting = SETTING_BY_ATTRIBUTE.get(attribute);
+        if (setting != null) {
+            return "ConsulValve attribute '" + attribute + "' would give every webapp the same service, and the same"
+                    + " instance ID; expected a " + setting + " context-param in the webapp it names";
+        }
         return "ConsulValve attribute '" + attribute + "' is not a setting; expected one of "
-                + String.join(", ", SETTING_BY_ATTRIBUTE.keySet());
+                + String.join(", ", SETTING_BY_ATTRIBUTE.entrySet().stream()
+                        .filter(e -> !PER_WEBAPP.contains(e.getValue())).map(Map.Entry::getKey).toList());
     }
 
     /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}. */

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +42,6 @@ abstract class TomcatDistributionTests {
     private static final List<String> BUNDLED = List.of("root", "docs", "examples", "manager", "host-manager");
     private static final String MANAGER_USER = "it-deployer";
     private static final String MANAGER_PASSWORD = "it-" + Long.toHexString(System.nanoTime());
-    private static final Duration STARTUP = Duration.ofSeconds(120);
 
     private AgentView agent;
     private Path base;
@@ -56,34 +54,16 @@ abstract class TomcatDistributionTests {
     @BeforeAll
     void installAndStart() throws IOException {
         agent = new AgentView();
-        Path dist = Path.of(System.getProperty("dist.dir"));
-        base = Path.of("target", "it", "tomcat-" + version()).toAbsolutePath();
-        Files.createDirectories(base.getParent());
-        Copy.fresh(dist.resolve("apache-tomcat-" + version()), base);
-        // the README's installation: the jar into lib, the Valve line into the Engine
-        Files.copy(dist.resolve("drop-in/consul-tomcat-valve.jar"), base.resolve("lib/consul-tomcat-valve.jar"));
         String valve = "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\" agent=\"" + agent.url() + "\""
                 + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + " checkInterval=\"1s\"/>";
-        edit(base.resolve("conf/server.xml"), xml -> xml
-                .replace("<Engine name=\"Catalina\" defaultHost=\"localhost\">",
-                        // deployments are checked every second instead of 10, for the hot-deploy test
-                        "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">\n        " + valve)
-                // the test's own: loopback, a free port chosen by the OS, no shutdown port
-                .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
-                .replace("<Connector port=\"8080\"", "<Connector port=\"0\" address=\"127.0.0.1\""));
-        edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
+        base = TomcatInstall.install(version(), "tomcat-" + version(), valve, 0);
+        TomcatInstall.edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
                 "<user username=\"" + MANAGER_USER + "\" password=\"" + MANAGER_PASSWORD + "\" roles=\"manager-script\"/>\n</tomcat-users>"));
         Path webapps = base.resolve("webapps");
         SampleWar.sample().writeTo(webapps, "sample");
         SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
         SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
-
-        tomcat = ContainerProcess.start(List.of("sh", "bin/catalina.sh", "run"), base,
-                Map.of("JAVA_HOME", System.getProperty("java.home"), "CATALINA_HOME", base.toString(),
-                        "CATALINA_BASE", base.toString(), "CATALINA_PID", "", "JAVA_OPTS", "-Xmx512m"),
-                base.resolve("logs/catalina.out"));
-        await().atMost(STARTUP).until(() -> tomcat.log().contains("Server startup in") || !tomcat.isAlive());
-        assertTrue(tomcat.isAlive(), () -> "Tomcat did not start:\n" + tomcat.log());
+        tomcat = TomcatInstall.start(base, "");
         // port 0: the connector's name carries the port it was given
         Matcher bound = Pattern.compile("http-nio-127\\.0\\.0\\.1-auto-\\d+-(\\d+)").matcher(tomcat.log());
         assertTrue(bound.find(), () -> "no bound port in the log:\n" + tomcat.log());
@@ -202,11 +182,5 @@ abstract class TomcatDistributionTests {
             }
         }
         return all.toString();
-    }
-
-    private static void edit(Path file, java.util.function.UnaryOperator<String> change) throws IOException {
-        String before = Files.readString(file, StandardCharsets.UTF_8);
-        String after = change.apply(before);
-        Files.writeString(file, after, StandardCharsets.UTF_8);
     }
 }

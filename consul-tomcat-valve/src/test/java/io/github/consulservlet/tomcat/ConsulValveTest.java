@@ -1,0 +1,62 @@
+package io.github.consulservlet.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.consulservlet.config.ConsulSettings;
+
+class ConsulValveTest {
+
+    @Test
+    void eachSettingIsAnAttributeInCamelCase() {
+        assertEquals("agent", ConsulValve.attributeOf("consul.agent"));
+        assertEquals("tokenFile", ConsulValve.attributeOf("consul.token-file"));
+        assertEquals("consistencyMode", ConsulValve.attributeOf("consul.consistency-mode"));
+        assertEquals("serviceTags", ConsulValve.attributeOf("consul.service.tags"));
+        assertEquals("checkDeregisterAfter", ConsulValve.attributeOf("consul.check.deregister-after"));
+        assertEquals("tlsCaFile", ConsulValve.attributeOf("consul.tls.ca-file"));
+        Set<String> attributes = new HashSet<>();
+        for (String setting : ConsulSettings.names()) {
+            assertTrue(attributes.add(ConsulValve.attributeOf(setting)), setting);
+        }
+    }
+
+    @Test
+    void attributesBecomeTheContainerSettingsByName() {
+        ConsulValve valve = new ConsulValve();
+        assertTrue(valve.setProperty("agent", "http://127.0.0.1:8600"));
+        assertTrue(valve.setProperty("checkMode", "ttl"));
+        assertTrue(valve.setProperty("checkDeregisterAfter", "5m"));
+        assertEquals(Map.of("consul.agent", "http://127.0.0.1:8600", "consul.check.mode", "ttl",
+                "consul.check.deregister-after", "5m"), valve.settings());
+        valve.checkAttributes();
+    }
+
+    @Test
+    void anAttributeThatIsNoSettingFailsWithItsNameAndTheAcceptedOnes() {
+        ConsulValve valve = new ConsulValve();
+        assertFalse(valve.setProperty("serviceTag", "blue"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, valve::checkAttributes);
+        assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
+                + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
+                + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
+                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify", e.getMessage());
+    }
+
+    @Test
+    void theServiceNameAndIdArePerWebapp() {
+        ConsulValve valve = new ConsulValve();
+        assertFalse(valve.setProperty("serviceName", "shop"));
+        assertEquals("ConsulValve attribute 'serviceName' would give every webapp the same service, and the same instance ID;"
+                + " expected a consul.service.name context-param in the webapp it names",
+                assertThrows(IllegalArgumentException.class, valve::checkAttributes).getMessage());
+    }
+}
