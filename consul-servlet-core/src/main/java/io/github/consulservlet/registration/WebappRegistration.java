@@ -255,6 +255,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             if (!lease.owns(current.id(), this)) {
                 LOG.log(System.Logger.Level.INFO, current.id() + " is held by a newer instance now; " + webapp()
                         + " leaves it registered");
+                if (locked) {
+                    agentCalls.unlock();
+                    locked = false;
+                }
+                drain(); // a redeploy's successor took the ID: this one's requests in flight still finish first
                 return;
             }
             if (everRegistered && lease.owns(current.id(), this)) {

@@ -2,6 +2,8 @@ package io.github.consulservlet.it.sample;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -32,9 +34,12 @@ public class SampleServlet extends HttpServlet {
         switch (path) {
             case "/hello" -> out.print("hello from " + getServletContext().getContextPath());
             case "/hold" -> {
-                // a request in flight until /release: what a drain must wait for
+                // a request in flight until /release, or until the file ?until= exists (a stopping
+                // Jetty context takes no new request): what a drain must wait for
+                String until = request.getParameter("until");
                 try {
-                    out.print(RELEASE.await(60, TimeUnit.SECONDS) ? "released" : "timed out");
+                    boolean released = until == null ? RELEASE.await(60, TimeUnit.SECONDS) : appears(Path.of(until));
+                    out.print(released ? "released" : "timed out");
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     out.print("interrupted");
@@ -63,6 +68,17 @@ public class SampleServlet extends HttpServlet {
             }
             default -> response.sendError(404);
         }
+    }
+
+    private static boolean appears(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return true;
     }
 
     /** Asked only where used: a webapp with consul.enabled=false has none, and serves /hello. */

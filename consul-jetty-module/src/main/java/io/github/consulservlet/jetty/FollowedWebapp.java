@@ -1,0 +1,174 @@
+package io.github.consulservlet.jetty;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.ContextHandler;
+
+import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.registration.WebappLifecycle;
+
+/**
+ * One start of one webapp that consul-servlet follows: from its initializer's
+ * {@link JettyContainerAdapter#follow} to {@link #detach()}. Counts the webapp's requests in
+ * flight (each request once, from the moment it enters the context to the moment its exchange
+ * completes) and reports the lifecycle to consul-servlet, each moment once.
+ */
+final class FollowedWebapp implements ContainerAdapter.Binding {
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulJettyListener.class.getName());
+
+    private final ConsulJettyListener owner;
+    private final ContextWatch watch;
+    private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Done once {@link WebappLifecycle#stopping()} has returned; whoever comes second waits for it. */
+    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    private volatile WebappLifecycle lifecycle;
+    private volatile boolean contextStarted;
+    private volatile boolean detached;
+
+    FollowedWebapp(ConsulJettyListener owner, ContextWatch watch) {
+        this.owner = owner;
+        this.watch = watch;
+    }
+
+    ContextHandler context() {
+        return watch.context();
+    }
+
+    private String name() {
+        String path = ConsulJettyListener.servletContextPath(context());
+        return path.isEmpty() ? "/" : path;
+    }
+
+    // ---- ContainerAdapter.Binding (what consul-servlet asks)
+
+    @Override
+    public Map<String, String> settings() {
+        return owner.settings();
+    }
+
+    @Override
+    public void attach(WebappLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+        if (contextStarted && owner.serverStarted()) {
+            report();
+        }
+    }
+
+    @Override
+    public int inFlightRequests() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void detach() {
+        detached = true;
+        lifecycle = null;
+        inFlight.clear();
+        owner.forget(this);
+        watch.unfollow(this);
+    }
+
+    /** Whether this webapp is registered, or may be, and nobody has begun to drain it. */
+    boolean undrained() {
+        return lifecycle != null && stopping.get() == null;
+    }
+
+    /** {@link #stopping()} on any thread (another environment's), with this environment's class loader. */
+    void drain() {
+        Thread thread = Thread.currentThread();
+        ClassLoader own = thread.getContextClassLoader();
+        thread.setContextClassLoader(FollowedWebapp.class.getClassLoader());
+        try {
+            stopping();
+        } finally {
+            thread.setContextClassLoader(own);
+        }
+    }
+
+    // ---- what the container reports
+
+    void entered(Request request) {
+        if (detached || !inFlight.add(request)) {
+            return;
+        }
+        try {
+            Request.addCompletionListener(request, failure -> inFlight.remove(request));
+        } catch (RuntimeException e) { // the exchange is over already
+            inFlight.remove(request);
+        }
+    }
+
+    void contextStarted() {
+        contextStarted = true;
+        if (owner.serverStarted()) {
+            report();
+        }
+    }
+
+    void serverStarted() {
+        if (contextStarted) {
+            report();
+        }
+    }
+
+    private void report() {
+        WebappLifecycle current = lifecycle;
+        if (current == null || !reported.compareAndSet(false, true)) {
+            return;
+        }
+        if (!context().isAvailable()) {
+            LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + name()
+                    + " started unavailable (a servlet or listener failed): not registered in Consul");
+            return;
+        }
+        var endpoint = owner.endpoint();
+        if (endpoint.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "consul-servlet: the server has no bound network connector: "
+                    + name() + " not registered in Consul");
+            return;
+        }
+        current.started(endpoint.get().host(), endpoint.get().port());
+    }
+
+    /** Drains and deregisters; returns once done, also to a second caller while the first one drains. */
+    void stopping() {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = stopping.compareAndExchange(null, mine);
+        if (running != null) {
+            running.join();
+            return;
+        }
+        try {
+            WebappLifecycle current = lifecycle;
+            if (current != null) {
+                current.stopping();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "consul-servlet: draining " + name() + " failed", e);
+        } finally {
+            mine.complete(null);
+        }
+    }
+
+    void stopped() {
+        WebappLifecycle current = lifecycle;
+        if (current != null && stopped.compareAndSet(false, true)) {
+            current.stopped();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "%s@%x{%s,started=%b,reported=%b,inFlight=%d}".formatted(getClass().getSimpleName(), hashCode(), name(),
+                contextStarted, reported.get(), inFlight.size());
+    }
+}

@@ -1,0 +1,217 @@
+package io.github.consulservlet.it;
+
+import static io.github.consulservlet.it.ContainerProcess.get;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.github.consulservlet.KvDeleteOptions;
+import io.github.consulservlet.client.AgentService;
+
+/**
+ * A real Jetty 12.1 ({@code jetty-home}, unpacked by the build into {@code target/dist}) with a
+ * new jetty-base where the {@code consul} and {@code consul-ee11} modules are installed as the
+ * README says, started with {@code start.jar} as a child process against the test agent: one
+ * sample webapp in the ee10 environment ({@code shop}), one in ee11 ({@code cart}). The tests
+ * share one Jetty and run in order; the last one stops it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JettyDistributionIT {
+    private AgentView agent;
+    private Path home;
+    private Path base;
+    private ContainerProcess jetty;
+    private int port;
+    private String keyPrefix;
+
+    @BeforeAll
+    void installAndStart() throws IOException, InterruptedException {
+        agent = new AgentView();
+        keyPrefix = agent.agent.unique("consul-it-jetty");
+        Path dist = Path.of(System.getProperty("dist.dir"));
+        home = dist.resolve("jetty-home-" + System.getProperty("jetty.version"));
+        base = Path.of("target", "it", "jetty-base").toAbsolutePath();
+        Copy.fresh(Files.createDirectories(Path.of("target", "it", "empty")).toAbsolutePath(), base);
+        // the README's installation: unpack the archive into the base, add the modules, set the agent
+        run(List.of("tar", "xzf", dist.resolve("drop-in/consul-jetty-module-jetty-base.tar.gz").toString()));
+        startJar("--add-modules=http,consul,consul-ee11");
+        String settings = "\nconsul.agent=" + agent.url() + "\n"
+                + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse("")
+                + "consul.check.interval=1s\n";
+        for (String ini : List.of("start.d/consul.ini", "start.d/consul-ee11.ini")) {
+            Files.writeString(base.resolve(ini), settings, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        }
+        Path webapps = base.resolve("webapps");
+        Files.writeString(webapps.resolve("shop.properties"), "environment=ee10\n");
+        SampleWar.sample().writeTo(webapps, "shop");
+        Files.writeString(webapps.resolve("cart.properties"), "environment=ee11\n");
+        SampleWar.sample().writeTo(webapps, "cart");
+        Files.writeString(webapps.resolve("invalid.properties"), "environment=ee10\n");
+        SampleWar.sample().param("consul.check.mode", "sometimes").writeTo(webapps, "invalid");
+
+        // the test's own: loopback, a port chosen by the OS, webapps/ scanned every second
+        jetty = ContainerProcess.start(List.of(java(), "-Xmx512m", "-jar", home.resolve("start.jar").toString(),
+                        "jetty.http.host=127.0.0.1", "jetty.http.port=0", "jetty.deploy.scanInterval=1"),
+                base, Map.of(), base.resolve("logs/jetty.out"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> jetty.log().contains("Started oejs.Server") || !jetty.isAlive());
+        assertTrue(jetty.isAlive(), () -> "Jetty did not start:\n" + jetty.log());
+        Matcher bound = Pattern.compile("\\{127\\.0\\.0\\.1:(\\d+)\\}").matcher(jetty.log());
+        assertTrue(bound.find(), () -> "no bound port in the log:\n" + jetty.log());
+        port = Integer.parseInt(bound.group(1));
+    }
+
+    @AfterAll
+    void cleanUp() {
+        if (jetty != null) {
+            jetty.close();
+        }
+        if (agent != null) {
+            for (String name : List.of("shop", "cart", "hot")) {
+                agent.instances(name).forEach(s -> agent.consul.agent().deregister(s.id()));
+            }
+            agent.consul.kv().delete(keyPrefix, KvDeleteOptions.recurse());
+            agent.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theEe10AndEe11WebappsAreRegisteredWithTheRealPortAndAPassingCheck() {
+        for (String name : List.of("shop", "cart")) {
+            await(name + " registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing(name));
+            AgentService service = agent.instance(name).orElseThrow();
+            assertEquals(port, service.port(), name);
+            assertEquals("127.0.0.1", service.address(), name);
+            assertEquals("hello from /" + name, get("http://127.0.0.1:" + port + "/" + name + "/app/hello").body());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theirServletsUseConsulContextForKvDiscoveryAndALock() {
+        String key = keyPrefix + "/greeting";
+        assertEquals("hello", get("http://127.0.0.1:" + port + "/shop/app/kv?key=" + key + "&value=hello").body());
+        assertEquals("hello", agent.consul.kv().getString(key).orElseThrow());
+        assertEquals("cart 127.0.0.1 " + port, get("http://127.0.0.1:" + port + "/shop/app/discover?name=cart").body().strip());
+        assertEquals("shop 127.0.0.1 " + port, get("http://127.0.0.1:" + port + "/cart/app/discover?name=shop").body().strip());
+        assertEquals("acquired=true holder=this session",
+                get("http://127.0.0.1:" + port + "/cart/app/lock?key=" + keyPrefix + "/leader").body());
+        assertTrue(agent.consul.kv().get(keyPrefix + "/leader").orElseThrow().session().isPresent());
+    }
+
+    @Test
+    @Order(3)
+    void anInvalidSettingFailsOnlyItsWebappWithTheClearMessage() {
+        assertTrue(jetty.log().contains("consul-servlet: webapp /invalid not deployed: consul.check.mode 'sometimes' (context-param)"
+                + " is not a known mode; expected http, ttl or none"), jetty::log);
+        assertTrue(agent.instances("invalid").isEmpty());
+        assertEquals(503, get("http://127.0.0.1:" + port + "/invalid/app/hello").statusCode());
+        assertTrue(agent.passing("shop"));
+    }
+
+    @Test
+    @Order(4)
+    void aHotDeployIsRegisteredAndItsRemovalDrainsAndDeregistersBeforeTheWebappIsDestroyed() throws IOException {
+        Path webapps = base.resolve("webapps");
+        Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "hot");
+        await("hot registered").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("hot"));
+        assertEquals(port, agent.instance("hot").orElseThrow().port());
+        String id = agent.instance("hot").orElseThrow().id();
+
+        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/hold?until="
+                        + base.resolve("release-hot"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        await("the request in flight").atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(300)).until(() -> !held.isDone());
+        Files.delete(war);
+        await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
+        assertFalse(held.isDone());
+        assertEquals(1, agent.instances("hot").size());
+        // Jetty's deployer stops a context in place, and a stopping context takes no new request:
+        // the request in flight is released from the webapp itself
+        releaseFromWithin("hot");
+        assertEquals("released", held.join().body());
+        await("hot deregistered").atMost(Duration.ofSeconds(30)).until(() -> agent.instances("hot").isEmpty());
+        await("hot destroyed").atMost(Duration.ofSeconds(30)).until(() -> jetty.log().contains("consul-it: /hot destroyed"));
+        assertTrue(jetty.log().contains("consul-it: /hot destroyed, in catalog: false"), jetty::log);
+    }
+
+    @Test
+    @Order(5)
+    void listConfigAndListModulesShowTheModulesAndTheirSettings() throws IOException, InterruptedException {
+        String modules = startJar("--list-modules=consul,consul-ee11");
+        assertTrue(modules.contains("consul"), modules);
+        assertTrue(modules.contains("consul-ee11"), modules);
+        String config = startJar("--list-config");
+        assertTrue(config.contains("consul.agent = " + agent.url()), config);
+        assertTrue(config.contains("consul.check.interval = 1s"), config);
+        assertTrue(config.contains("lib/consul/consul-servlet-jetty.jar"), config);
+        assertTrue(config.contains("etc/jetty-consul.xml"), config);
+        for (String output : List.of(modules, config)) {
+            for (String line : output.split("\n")) {
+                assertFalse(line.contains("WARN") || line.contains("ERROR") || line.contains("Exception"), line);
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void stoppingJettyDeregistersEveryWebappBeforeTheProcessExits() {
+        assertEquals(1, agent.instances("shop").size());
+        assertEquals(1, agent.instances("cart").size());
+        jetty.stop(Duration.ofSeconds(60));
+        assertTrue(agent.instances("shop").isEmpty());
+        assertTrue(agent.instances("cart").isEmpty());
+        assertTrue(jetty.log().contains("consul-it: /shop destroyed, in catalog: false"), jetty::log);
+        assertTrue(jetty.log().contains("consul-it: /cart destroyed, in catalog: false"), jetty::log);
+    }
+
+    /** The hold of a stopping webapp is released by the file its servlet polls: it takes no request. */
+    private void releaseFromWithin(String webapp) throws IOException {
+        Files.writeString(base.resolve("release-" + webapp), "release");
+    }
+
+    private String startJar(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", home.resolve("start.jar").toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private String run(List<String> command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), () -> String.join(" ", command) + " did not end");
+        assertEquals(0, process.exitValue(), () -> String.join(" ", command) + ":\n" + output);
+        return output;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
