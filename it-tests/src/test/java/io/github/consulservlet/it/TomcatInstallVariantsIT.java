@@ -63,4 +63,31 @@ class TomcatInstallVariantsIT {
             }
         }
     }
+
+    /** A connector port moved by the Server's {@code portOffset}: the port registered is the one bound. */
+    @Test
+    void theValveRegistersThePortThatPortOffsetGives() throws IOException {
+        String version = System.getProperty("tomcat.versions").split(",")[0];
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (AgentView agent = new AgentView()) {
+            String token = agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("");
+            Path base = TomcatInstall.install(version, "tomcat-port-offset", "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\""
+                    + " agent=\"" + agent.url() + "\"" + token + " checkInterval=\"1s\"/>", port - 1000);
+            TomcatInstall.edit(base.resolve("conf/server.xml"), xml -> xml.replace("<Server port=\"-1\"", "<Server port=\"-1\" portOffset=\"1000\""));
+            SampleWar.sample().writeTo(base.resolve("webapps"), "sample");
+            try (ContainerProcess tomcat = TomcatInstall.start(base, "")) {
+                await("sample registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("sample"));
+                assertEquals(port, agent.instance("sample").orElseThrow().port());
+                tomcat.stop(Duration.ofSeconds(60));
+                assertTrue(agent.instances("sample").isEmpty());
+            } finally {
+                for (String name : new String[] {"sample", "root", "docs", "examples", "manager", "host-manager"}) {
+                    agent.instances(name).forEach(s -> agent.consul.agent().deregister(s.id()));
+                }
+            }
+        }
+    }
 }
