@@ -66,6 +66,7 @@ final class SampleWar {
                     <servlet-name>sample</servlet-name>
                     <servlet-class>io.github.consulservlet.it.sample.SampleServlet</servlet-class>
                     <load-on-startup>1</load-on-startup>
+                    <async-supported>true</async-supported>
                   </servlet>
                   <servlet-mapping>
                     <servlet-name>sample</servlet-name>

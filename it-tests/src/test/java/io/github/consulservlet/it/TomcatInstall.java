@@ -24,6 +24,11 @@ final class TomcatInstall {
      * shutdown port, deployments checked every second instead of every 10.
      */
     static Path install(String version, String name, String valve, int port) throws IOException {
+        return install(version, name, valve, "", port);
+    }
+
+    /** The same, with {@code hostValve} in the {@code localhost} Host rather than the Engine. */
+    static Path install(String version, String name, String valve, String hostValve, int port) throws IOException {
         Path dist = Path.of(System.getProperty("dist.dir"));
         Path base = Path.of("target", "it", name).toAbsolutePath();
         Files.createDirectories(base.getParent());
@@ -32,6 +37,7 @@ final class TomcatInstall {
         edit(base.resolve("conf/server.xml"), xml -> xml
                 .replace("<Engine name=\"Catalina\" defaultHost=\"localhost\">",
                         "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">\n        " + valve)
+                .replaceFirst("(<Host name=\"localhost\"[^>]*>)", "$1\n        " + java.util.regex.Matcher.quoteReplacement(hostValve))
                 .replace("<Server port=\"8005\"", "<Server port=\"-1\"")
                 .replace("<Connector port=\"8080\"", "<Connector port=\"" + port + "\" address=\"127.0.0.1\""));
         return base;

@@ -64,9 +64,12 @@ class TomcatInstallVariantsIT {
         }
     }
 
-    /** A connector port moved by the Server's {@code portOffset}: the port registered is the one bound. */
+    /**
+     * The valve nested in the {@code <Host>} rather than the Engine, and a connector port moved by
+     * the Server's {@code portOffset}: the port registered is the one bound.
+     */
     @Test
-    void theValveRegistersThePortThatPortOffsetGives() throws IOException {
+    void aValveInTheHostRegistersThePortThatPortOffsetGives() throws IOException {
         String version = System.getProperty("tomcat.versions").split(",")[0];
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -74,7 +77,7 @@ class TomcatInstallVariantsIT {
         }
         try (AgentView agent = new AgentView()) {
             String token = agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("");
-            Path base = TomcatInstall.install(version, "tomcat-port-offset", "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\""
+            Path base = TomcatInstall.install(version, "tomcat-port-offset", "", "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\""
                     + " agent=\"" + agent.url() + "\"" + token + " checkInterval=\"1s\"/>", port - 1000);
             TomcatInstall.edit(base.resolve("conf/server.xml"), xml -> xml.replace("<Server port=\"-1\"", "<Server port=\"-1\" portOffset=\"1000\""));
             SampleWar.sample().writeTo(base.resolve("webapps"), "sample");

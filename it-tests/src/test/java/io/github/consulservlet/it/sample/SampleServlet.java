@@ -2,11 +2,13 @@ package io.github.consulservlet.it.sample;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,6 +46,23 @@ public class SampleServlet extends HttpServlet {
                     Thread.currentThread().interrupt();
                     out.print("interrupted");
                 }
+            }
+            case "/async-hold" -> {
+                // the same, asynchronously: the request is in flight after this method returns
+                AsyncContext async = request.startAsync();
+                async.setTimeout(0);
+                async.start(() -> {
+                    try {
+                        boolean released = RELEASE.await(60, TimeUnit.SECONDS);
+                        async.getResponse().getWriter().print(released ? "released" : "timed out");
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    } finally {
+                        async.complete();
+                    }
+                });
             }
             case "/release" -> {
                 RELEASE.countDown();
