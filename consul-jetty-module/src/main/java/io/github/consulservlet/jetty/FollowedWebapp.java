@@ -161,7 +161,9 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
 
     void stopped() {
         WebappLifecycle current = lifecycle;
-        if (current != null && stopped.compareAndSet(false, true)) {
+        if (current == null) {
+            detach(); // consul-servlet never took the webapp on: nothing of it may stay here
+        } else if (stopped.compareAndSet(false, true)) {
             current.stopped();
         }
     }

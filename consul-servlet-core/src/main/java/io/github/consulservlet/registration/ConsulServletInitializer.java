@@ -59,6 +59,11 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             String message = "consul-servlet: webapp " + name + " not deployed: " + e.getMessage();
             LOG.log(System.Logger.Level.ERROR, message);
             throw new ServletException(message);
+        } catch (RuntimeException | Error e) {
+            if (binding != null) {
+                binding.detach(); // the adapter must not keep a webapp that never got its lifecycle
+            }
+            throw e;
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private final Map<String, LivenessProbe> probes = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CountDownLatch stopDone = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock agentCalls = new ReentrantLock();
 
@@ -219,7 +221,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 + Addresses.idPart(address.isEmpty() || Addresses.isLoopback(address) ? Addresses.hostName() : address)
                 + "-" + port());
         if (binding != null) {
-            liveness(); // the check starts as the webapp is now
+            livenessAsTheWebapp(); // the check starts as the webapp is now
         }
         synchronized (this) {
             if (stopped.get()) {
@@ -235,8 +237,25 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     @Override
     public void stopping() {
         if (!stopped.compareAndSet(false, true)) {
+            awaitStopped(); // a second caller, too, returns only once the webapp is out of Consul
             return;
         }
+        try {
+            stopOnce();
+        } finally {
+            stopDone.countDown();
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            stopDone.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void stopOnce() {
         draining = true;
         cancelPending();
         lease.forget(this);

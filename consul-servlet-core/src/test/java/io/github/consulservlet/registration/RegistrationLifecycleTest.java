@@ -267,10 +267,14 @@ class RegistrationLifecycleTest {
         assertEquals("DOWN\n", health.body());
         assertTrue(consul.agent().services().containsKey(serviceId.get()), "registered, in maintenance, while a request is in flight");
         assertFalse(stopping.isDone());
+        // a second stop (the server's shutdown during this undeploy) returns only once the first is done
+        CompletableFuture<Void> secondStop = CompletableFuture.runAsync(followed.lifecycle::stopping);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !secondStop.isDone());
 
         release.countDown();
         assertEquals("done", slow.get(10, TimeUnit.SECONDS).body());
         stopping.get(10, TimeUnit.SECONDS);
+        secondStop.get(10, TimeUnit.SECONDS);
         assertEquals(Boolean.FALSE, registeredAtDestroy.get(), "deregistered before the servlets were destroyed");
         assertEquals(Registration.State.DEREGISTERED, registration.state());
         assertFalse(consul.agent().services().containsKey(serviceId.get()));

@@ -69,6 +69,9 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
     private final Map<Context, FollowedContext> followed = new ConcurrentHashMap<>();
     private final LifecycleListener serverListener = this::serverEvent;
+    private final LifecycleListener mapped = this::contextMapped;
+    /** The context whose start this thread runs, from its before_start until our initializer asks. */
+    private final ThreadLocal<Context> starting = new ThreadLocal<>();
     private final List<FollowedContext> waitingForServer = new ArrayList<>();
     private Server server;
     private boolean serverStarted;
@@ -132,16 +135,18 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     /** The binding of a webapp under this valve that is starting now, if {@code webapp} is one. */
     FollowedContext follow(ServletContext webapp) {
-        for (Context context : contexts) {
-            if (context.getState() == LifecycleState.STARTING_PREP && context.getServletContext() == webapp) {
-                checkAttributes();
-                hookServer(context);
-                FollowedContext binding = new FollowedContext(this, context, settings());
-                followed.put(context, binding);
-                return binding;
-            }
+        // Only the context this thread is starting: another context's getServletContext() is not
+        // for this thread to call (it creates that context's ApplicationContext, unguarded).
+        Context context = starting.get();
+        starting.remove();
+        if (context == null || !contexts.contains(context) || context.getServletContext() != webapp) {
+            return null;
         }
-        return null;
+        checkAttributes();
+        hookServer(context);
+        FollowedContext binding = new FollowedContext(this, context, settings());
+        followed.put(context, binding);
+        return binding;
     }
 
     /** Fails when an attribute of the valve is not a setting, naming each such attribute. */
@@ -187,15 +192,42 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         if (!(event.getLifecycle() instanceof Context context)) {
             return;
         }
-        FollowedContext webapp = followed.get(context);
-        if (webapp == null) {
-            return;
-        }
         switch (event.getType()) {
-            case Lifecycle.AFTER_START_EVENT -> registerWhenServerStarted(webapp);
-            case Lifecycle.BEFORE_STOP_EVENT -> webapp.stopping();
-            case Lifecycle.AFTER_STOP_EVENT, Lifecycle.AFTER_DESTROY_EVENT -> webapp.stopped();
+            case Lifecycle.BEFORE_START_EVENT -> {
+                // the context's initializers, ours among them, run on this thread before after_start
+                starting.set(context);
+                // added now, after the request mapper's listener: called at after_start once the
+                // mapper routes to the context
+                context.addLifecycleListener(mapped);
+            }
+            case Lifecycle.BEFORE_STOP_EVENT -> {
+                starting.remove();
+                context.removeLifecycleListener(mapped);
+                FollowedContext webapp = followed.get(context);
+                if (webapp != null) {
+                    webapp.stopping();
+                }
+            }
+            case Lifecycle.AFTER_STOP_EVENT, Lifecycle.AFTER_DESTROY_EVENT -> {
+                context.removeLifecycleListener(mapped);
+                FollowedContext webapp = followed.get(context);
+                if (webapp != null) {
+                    webapp.stopped();
+                }
+            }
             default -> { }
+        }
+    }
+
+    /** A context has started and the mapper routes to it: registered once the Server has started. */
+    private void contextMapped(LifecycleEvent event) {
+        if (Lifecycle.AFTER_START_EVENT.equals(event.getType()) && event.getLifecycle() instanceof Context context) {
+            starting.remove();
+            context.removeLifecycleListener(mapped);
+            FollowedContext webapp = followed.get(context);
+            if (webapp != null) {
+                registerWhenServerStarted(webapp);
+            }
         }
     }
 

@@ -58,8 +58,17 @@ final class ContainerProcess implements AutoCloseable {
 
     /** Asks the container to stop (SIGTERM, its shutdown hook runs) and waits for it to exit. */
     int stop(Duration within) {
+        signalStop();
+        return awaitExit(within);
+    }
+
+    /** Sends SIGTERM: the container's shutdown hook starts stopping it. */
+    void signalStop() {
         process.destroy();
-        await().atMost(within).until(() -> !process.isAlive());
+    }
+
+    int awaitExit(Duration within) {
+        await("the container's exit").atMost(within).until(() -> !process.isAlive());
         return process.exitValue();
     }
 

@@ -69,7 +69,7 @@ class JettyDistributionIT {
         }
         Path webapps = base.resolve("webapps");
         Files.writeString(webapps.resolve("shop.properties"), "environment=ee10\n");
-        SampleWar.sample().writeTo(webapps, "shop");
+        SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "shop");
         Files.writeString(webapps.resolve("cart.properties"), "environment=ee11\n");
         SampleWar.sample().writeTo(webapps, "cart");
         Files.writeString(webapps.resolve("invalid.properties"), "environment=ee10\n");
@@ -148,7 +148,7 @@ class JettyDistributionIT {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/hold?until="
                         + base.resolve("release-hot"))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        await("the request in flight").atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(300)).until(() -> !held.isDone());
+        awaitHolding("hot");
         Files.delete(war);
         await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
         await("hot draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
@@ -182,14 +182,30 @@ class JettyDistributionIT {
 
     @Test
     @Order(6)
-    void stoppingJettyDeregistersEveryWebappBeforeTheProcessExits() {
-        assertEquals(1, agent.instances("shop").size());
+    void stoppingJettyDrainsEveryWebappWhileItStillServesAndDeregistersThemBeforeTheProcessExits() {
         assertEquals(1, agent.instances("cart").size());
-        jetty.stop(Duration.ofSeconds(60));
+        String id = agent.instance("shop").orElseThrow().id();
+        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/app/hold")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitHolding("shop");
+        jetty.signalStop();
+        await("shop in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
+        await("shop draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !held.isDone() && agent.instances("shop").size() == 1);
+        // the server has not begun to stop its connectors and contexts: a new request is still served
+        assertEquals("ok", get("http://127.0.0.1:" + port + "/shop/app/release").body());
+        assertEquals("released", held.join().body());
+        jetty.awaitExit(Duration.ofSeconds(60));
         assertTrue(agent.instances("shop").isEmpty());
         assertTrue(agent.instances("cart").isEmpty());
         assertTrue(jetty.log().contains("consul-it: /shop destroyed, in catalog: false"), jetty::log);
         assertTrue(jetty.log().contains("consul-it: /cart destroyed, in catalog: false"), jetty::log);
+    }
+
+    private void awaitHolding(String webapp) {
+        await(webapp + "'s request in flight").atMost(Duration.ofSeconds(10))
+                .until(() -> get("http://127.0.0.1:" + port + "/" + webapp + "/app/holding").body(), "1"::equals);
     }
 
     /** The hold of a stopping webapp is released by the file its servlet polls: it takes no request. */

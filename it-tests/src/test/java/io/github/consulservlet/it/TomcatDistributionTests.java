@@ -60,7 +60,7 @@ abstract class TomcatDistributionTests {
         TomcatInstall.edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
                 "<user username=\"" + MANAGER_USER + "\" password=\"" + MANAGER_PASSWORD + "\" roles=\"manager-script\"/>\n</tomcat-users>"));
         Path webapps = base.resolve("webapps");
-        SampleWar.sample().writeTo(webapps, "sample");
+        SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "sample");
         SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
         SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
         tomcat = TomcatInstall.start(base, "");
@@ -122,7 +122,7 @@ abstract class TomcatDistributionTests {
         CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/async-hold")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        await("the request in flight").atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(300)).until(() -> !held.isDone());
+        awaitHolding("hot");
         Files.delete(war);
         // draining: in maintenance while the request is in flight, still registered, and still serving
         await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
@@ -138,7 +138,7 @@ abstract class TomcatDistributionTests {
     @Test
     @Order(4)
     void twentyRedeploysLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
-        Path war = SampleWar.sample().writeTo(Files.createDirectories(base.resolve("staging")), "sample");
+        Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(Files.createDirectories(base.resolve("staging")), "sample");
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> deployed = manager("deploy?path=/sample&update=true&war=" + war.toUri());
             assertTrue(deployed.body().startsWith("OK - Deployed application at context path [/sample]"), deployed::body);
@@ -152,21 +152,38 @@ abstract class TomcatDistributionTests {
             assertFalse(leak && (line.contains("consul") || line.contains("[sample]")), line);
         }
         // Tomcat's own check: the 20 old class loaders of /sample can be collected
-        HttpResponse<String> leaks = manager("findleaks?statusLine=true");
-        assertEquals("OK - No memory leaks found", leaks.body().strip(), leaks::body);
+        await("findleaks finds nothing").atMost(Duration.ofSeconds(30))
+                .until(() -> manager("findleaks?statusLine=true").body().strip(), body -> body.equals("OK - No memory leaks found"));
     }
 
     @Test
     @Order(5)
-    void shutdownDeregistersEveryWebappBeforeTheProcessExits() {
+    void shutdownDrainsEveryWebappWhileTheConnectorsStillServeAndDeregistersThemBeforeTheProcessExits() {
         for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
             assertEquals(1, agent.instances(name).size(), name);
         }
-        tomcat.stop(Duration.ofSeconds(60));
+        String id = agent.instance("sample").orElseThrow().id();
+        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sample/app/hold")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        awaitHolding("sample");
+        tomcat.signalStop();
+        await("sample in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
+        await("sample draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !held.isDone() && agent.instances("sample").size() == 1);
+        // the connectors have not paused: a new request is still served
+        assertEquals("ok", get("http://127.0.0.1:" + port + "/sample/app/release").body());
+        assertEquals("released", held.join().body());
+        tomcat.awaitExit(Duration.ofSeconds(60));
         for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
             assertTrue(agent.instances(name).isEmpty(), name);
         }
         assertTrue(tomcat.log().contains("consul-it: /sample destroyed, in catalog: false"), tomcat::log);
+    }
+
+    private void awaitHolding(String webapp) {
+        await(webapp + "'s request in flight").atMost(Duration.ofSeconds(10))
+                .until(() -> get("http://127.0.0.1:" + port + "/" + webapp + "/app/holding").body(), "1"::equals);
     }
 
     private HttpResponse<String> manager(String command) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
@@ -27,6 +28,8 @@ public class SampleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     /** One per webapp: each webapp loads this class in its own class loader. */
     private static final CountDownLatch RELEASE = new CountDownLatch(1);
+    /** Requests that reached /hold or /async-hold: a test waits for its request to be in flight. */
+    private static final AtomicInteger HOLDING = new AtomicInteger();
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -38,6 +41,7 @@ public class SampleServlet extends HttpServlet {
             case "/hold" -> {
                 // a request in flight until /release, or until the file ?until= exists (a stopping
                 // Jetty context takes no new request): what a drain must wait for
+                HOLDING.incrementAndGet();
                 String until = request.getParameter("until");
                 try {
                     boolean released = until == null ? RELEASE.await(60, TimeUnit.SECONDS) : appears(Path.of(until));
@@ -49,6 +53,7 @@ public class SampleServlet extends HttpServlet {
             }
             case "/async-hold" -> {
                 // the same, asynchronously: the request is in flight after this method returns
+                HOLDING.incrementAndGet();
                 AsyncContext async = request.startAsync();
                 async.setTimeout(0);
                 async.start(() -> {
@@ -64,6 +69,7 @@ public class SampleServlet extends HttpServlet {
                     }
                 });
             }
+            case "/holding" -> out.print(HOLDING.get());
             case "/release" -> {
                 RELEASE.countDown();
                 out.print("ok");
