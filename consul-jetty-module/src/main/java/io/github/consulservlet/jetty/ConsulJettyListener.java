@@ -106,7 +106,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
     private final Set<FollowedWebapp> followed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean warnedNoHttpConnector = new AtomicBoolean();
     /** This listener's webapps that have not begun to drain, as tasks. */
-    private final Supplier<List<Runnable>> drains = () -> followed.stream().filter(FollowedWebapp::undrained)
+    private final Supplier<List<Runnable>> drains = () -> followed.stream().filter(FollowedWebapp::inConsul)
             .map(webapp -> (Runnable) webapp::drain).toList();
 
     /**
@@ -120,7 +120,9 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
         this.server = Objects.requireNonNull(server, "server");
         Map<String, String> set = new LinkedHashMap<>();
         settings.forEach((name, value) -> {
-            if (name != null && value != null) {
+            // Jetty gives its XML the JVM's system properties as properties too: those stay at
+            // their own level (a -Dconsul.service.name must not become a container setting)
+            if (name != null && value != null && !value.equals(System.getProperty(name.strip()))) {
                 set.put(name.strip(), value);
             }
         });

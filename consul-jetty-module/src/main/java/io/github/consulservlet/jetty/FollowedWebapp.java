@@ -77,9 +77,12 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
         watch.unfollow(this);
     }
 
-    /** Whether this webapp is registered, or may be, and nobody has begun to drain it. */
-    boolean undrained() {
-        return lifecycle != null && stopping.get() == null;
+    /**
+     * Whether this webapp is registered, or may be, or is draining: a server's stop waits for it
+     * (a drain under way, a hot undeploy's, is joined, not started again).
+     */
+    boolean inConsul() {
+        return lifecycle != null;
     }
 
     /** {@link #stopping()} on any thread (another environment's), with this environment's class loader. */
@@ -128,6 +131,9 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
         if (!context().isAvailable()) {
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + name()
                     + " started unavailable (a servlet or listener failed): not registered in Consul");
+            // Jetty may never tell its stop (a watch added during a redeploy's start does not
+            // outlive it): nothing of this webapp may stay here
+            stopped();
             return;
         }
         var endpoint = owner.endpoint();

@@ -79,7 +79,8 @@ class ConsulJettyListenerTest {
         server.addConnector(connector);
         contexts = new ContextHandlerCollection();
         server.setHandler(contexts);
-        listener = new ConsulJettyListener(server, Map.of("consul.agent", simulator.address(), "consul.check.interval", "1s"));
+        listener = new ConsulJettyListener(server, Map.of("consul.agent", simulator.address(), "consul.check.interval", "1s",
+                "consul.drain", "60s"));
         server.addBean(listener);
     }
 
@@ -195,6 +196,72 @@ class ConsulJettyListenerTest {
         assertEquals(200, inFlight.get(10, TimeUnit.SECONDS).statusCode());
         undeployed.get(10, TimeUnit.SECONDS);
         assertFalse(work.servicesAtDestroy.get().contains(id));
+    }
+
+    /**
+     * jetty-home's atomic redeploy: the new context starts before it joins the tree (so its watch
+     * is added as it starts), takes the service ID, and only then is the old one taken out and
+     * stopped, finishing its requests in flight first.
+     */
+    @Test
+    void anAtomicRedeployHandsTheIdToTheNewContextWhileTheOldOneFinishesItsRequests() throws Exception {
+        server.start();
+        Work oldWork = new Work();
+        ServletContextHandler old = webapp("/cart", oldWork);
+        deploy(old);
+        String id = awaitRegistered(old);
+        CompletableFuture<HttpResponse<String>> inFlight = get("/cart/work?hold");
+        assertTrue(oldWork.entered.await(10, TimeUnit.SECONDS));
+
+        ServletContextHandler fresh = webapp("/cart", new Work());
+        fresh.setServer(server);
+        fresh.start();
+        assertEquals(id, awaitRegistered(fresh));
+        Callback.Completable redeployed = new Callback.Completable();
+        CompletableFuture.runAsync(() -> contexts.redeployHandler(old, fresh, redeployed));
+        await("the old context draining").during(Duration.ofMillis(500)).atMost(WAIT)
+                .until(() -> old.isStarted() && !inFlight.isDone());
+        assertFalse(inMaintenance(id), "the ID is the new context's: no maintenance for it");
+
+        oldWork.release.countDown();
+        assertEquals(200, inFlight.get(10, TimeUnit.SECONDS).statusCode());
+        redeployed.get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(old::isStopped);
+        assertTrue(simulator.serviceIds().contains(id));
+        assertEquals(Registration.State.REGISTERED, registration(fresh).state());
+        assertTrue(listener.toString().contains("followed=1"), listener.toString());
+    }
+
+    /** Jetty's XML sees the JVM's system properties as properties: they stay system properties. */
+    @Test
+    void aSystemPropertyIsNotTakenForAContainerSetting() {
+        System.setProperty("consul.service.name", "from-system");
+        try {
+            ConsulJettyListener fromXml = new ConsulJettyListener(new Server(),
+                    Map.of("consul.service.name", "from-system", "consul.drain", "9s"));
+            assertEquals(Map.of("consul.drain", "9s"), fromXml.settings());
+        } finally {
+            System.clearProperty("consul.service.name");
+        }
+    }
+
+    /** A webapp that starts unavailable (a listener after ours failed it) is not registered, nor kept. */
+    @Test
+    void aWebappThatStartsUnavailableIsNotRegisteredNorKept() throws Exception {
+        server.start();
+        ServletContextHandler broken = webapp("/broken", new Work());
+        broken.addEventListener(new jakarta.servlet.ServletContextListener() {
+            @Override
+            public void contextInitialized(jakarta.servlet.ServletContextEvent event) {
+                ServletContextHandler.getServletContextHandler(event.getServletContext()).setAvailable(false);
+            }
+        });
+        broken.setServer(server); // started before it joins the tree, as an atomic redeploy does
+        broken.start();
+        contexts.addHandler(broken);
+        assertTrue(broken.isStarted() && !broken.isAvailable());
+        await().atMost(WAIT).until(() -> listener.toString().contains("followed=0"));
+        assertFalse(simulator.serviceIds().stream().anyMatch(s -> s.startsWith("broken-")));
     }
 
     @Test
