@@ -323,11 +323,21 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
 
     // ---- what the webapps are told
 
-    /** Where the server accepts a webapp's traffic: its first plain HTTP connector, once bound. */
-    Optional<Endpoint> endpoint() {
+    /**
+     * Where the server accepts a webapp's traffic: its first plain HTTP connector, once bound;
+     * among the connectors the context names ({@code @name} virtual hosts), when it names some.
+     */
+    Optional<Endpoint> endpoint(ContextHandler context) {
+        Set<String> named = new java.util.HashSet<>();
+        for (String virtualHost : context.getVirtualHosts()) {
+            if (virtualHost.startsWith("@")) {
+                named.add(virtualHost.substring(1));
+            }
+        }
         NetworkConnector fallback = null;
         for (Connector connector : server.getConnectors()) {
-            if (!(connector instanceof NetworkConnector network) || network.getLocalPort() <= 0) {
+            if (!(connector instanceof NetworkConnector network) || network.getLocalPort() <= 0
+                    || !named.isEmpty() && !named.contains(connector.getName())) {
                 continue;
             }
             if (connector.getConnectionFactory(SslConnectionFactory.class) == null

@@ -136,7 +136,7 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
             stopped();
             return;
         }
-        var endpoint = owner.endpoint();
+        var endpoint = owner.endpoint(context());
         if (endpoint.isEmpty()) {
             LOG.log(System.Logger.Level.ERROR, "consul-servlet: the server has no bound network connector: "
                     + name() + " not registered in Consul");

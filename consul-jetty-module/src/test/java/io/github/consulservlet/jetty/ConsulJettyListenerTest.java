@@ -232,6 +232,24 @@ class ConsulJettyListenerTest {
         assertTrue(listener.toString().contains("followed=1"), listener.toString());
     }
 
+    /** A context served by one named connector only is registered with that connector's port. */
+    @Test
+    void aContextOnANamedConnectorIsRegisteredWithItsPort() throws Exception {
+        ServerConnector internal = new ServerConnector(server);
+        internal.setHost("127.0.0.1");
+        internal.setPort(0);
+        internal.setName("internal");
+        server.addConnector(internal);
+        ServletContextHandler admin = webapp("/admin", new Work());
+        admin.setVirtualHosts(List.of("@internal"));
+        deploy(admin);
+        server.start();
+
+        awaitRegistered(admin);
+        assertEquals(internal.getLocalPort(), simulator.serviceIds().stream().filter(s -> s.startsWith("admin-")).findFirst()
+                .map(s -> Integer.parseInt(s.substring(s.lastIndexOf('-') + 1))).orElseThrow());
+    }
+
     /** Jetty's XML sees the JVM's system properties as properties: they stay system properties. */
     @Test
     void aSystemPropertyIsNotTakenForAContainerSetting() {
