@@ -5,6 +5,9 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,15 +98,24 @@ public class SampleServlet extends HttpServlet {
         }
     }
 
+    /** Waits (at most a minute) for {@code file} to be created, told by the file system. */
     private static boolean appears(Path file) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(file)) {
-            if (System.nanoTime() > deadline) {
-                return false;
+        try (WatchService watcher = file.getFileSystem().newWatchService()) {
+            file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE);
+            while (!Files.exists(file)) {
+                long left = deadline - System.nanoTime();
+                WatchKey key = left > 0 ? watcher.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (key == null) {
+                    return Files.exists(file);
+                }
+                key.pollEvents();
+                key.reset();
             }
-            TimeUnit.MILLISECONDS.sleep(20);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return true;
     }
 
     /** Asked only where used: a webapp with consul.enabled=false has none, and serves /hello. */
