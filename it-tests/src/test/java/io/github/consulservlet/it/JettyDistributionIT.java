@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -144,19 +141,13 @@ class JettyDistributionIT {
         assertEquals(port, agent.instance("hot").orElseThrow().port());
         String id = agent.instance("hot").orElseThrow().id();
 
-        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/hold?until="
-                        + base.resolve("release-hot"))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        awaitHolding("hot");
+        HeldRequest held = HeldRequest.start(port, "hot", "hold?until=" + base.resolve("release-hot"));
         Files.delete(war);
-        await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
-        await("hot draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !held.isDone() && agent.instances("hot").size() == 1);
+        held.awaitDraining(agent, "hot", id);
         // Jetty's deployer stops a context in place, and a stopping context takes no new request:
         // the request in flight is released from the webapp itself
         releaseFromWithin("hot");
-        assertEquals("released", held.join().body());
+        assertEquals("released", held.body());
         await("hot deregistered").atMost(Duration.ofSeconds(30)).until(() -> agent.instances("hot").isEmpty());
         await("hot destroyed").atMost(Duration.ofSeconds(30)).until(() -> jetty.log().contains("consul-it: /hot destroyed"));
         assertTrue(jetty.log().contains("consul-it: /hot destroyed, in catalog: false"), jetty::log);
@@ -185,17 +176,12 @@ class JettyDistributionIT {
     void stoppingJettyDrainsEveryWebappWhileItStillServesAndDeregistersThemBeforeTheProcessExits() {
         assertEquals(1, agent.instances("cart").size());
         String id = agent.instance("shop").orElseThrow().id();
-        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/app/hold")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        awaitHolding("shop");
+        HeldRequest held = HeldRequest.start(port, "shop", "hold");
         jetty.signalStop();
-        await("shop in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
-        await("shop draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !held.isDone() && agent.instances("shop").size() == 1);
+        held.awaitDraining(agent, "shop", id);
         // the server has not begun to stop its connectors and contexts: a new request is still served
         assertEquals("ok", get("http://127.0.0.1:" + port + "/shop/app/release").body());
-        assertEquals("released", held.join().body());
+        assertEquals("released", held.body());
         jetty.awaitExit(Duration.ofSeconds(60));
         assertTrue(agent.instances("shop").isEmpty());
         assertTrue(agent.instances("cart").isEmpty());
@@ -203,10 +189,6 @@ class JettyDistributionIT {
         assertTrue(jetty.log().contains("consul-it: /cart destroyed, in catalog: false"), jetty::log);
     }
 
-    private void awaitHolding(String webapp) {
-        await(webapp + "'s request in flight").atMost(Duration.ofSeconds(10))
-                .until(() -> get("http://127.0.0.1:" + port + "/" + webapp + "/app/holding").body(), "1"::equals);
-    }
 
     /** The hold of a stopping webapp is released by the file its servlet polls: it takes no request. */
     private void releaseFromWithin(String webapp) throws IOException {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,17 +118,12 @@ abstract class TomcatDistributionTests {
         String id = agent.instance("hot").orElseThrow().id();
 
         // asynchronous: in flight, for the valve, until it completes, long after the servlet returned
-        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hot/app/async-hold")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        awaitHolding("hot");
+        HeldRequest held = HeldRequest.start(port, "hot", "async-hold");
         Files.delete(war);
         // draining: in maintenance while the request is in flight, still registered, and still serving
-        await("hot in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
-        await("hot draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !held.isDone() && agent.instances("hot").size() == 1);
+        held.awaitDraining(agent, "hot", id);
         assertEquals("ok", get("http://127.0.0.1:" + port + "/hot/app/release").body());
-        assertEquals("released", held.join().body());
+        assertEquals("released", held.body());
         await("hot deregistered").atMost(Duration.ofSeconds(30)).until(() -> agent.instances("hot").isEmpty());
         await("hot destroyed").atMost(Duration.ofSeconds(30)).until(() -> tomcat.log().contains("consul-it: /hot destroyed"));
         assertTrue(tomcat.log().contains("consul-it: /hot destroyed, in catalog: false"), tomcat::log);
@@ -163,17 +157,12 @@ abstract class TomcatDistributionTests {
             assertEquals(1, agent.instances(name).size(), name);
         }
         String id = agent.instance("sample").orElseThrow().id();
-        CompletableFuture<HttpResponse<String>> held = ContainerProcess.HTTP.sendAsync(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sample/app/hold")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        awaitHolding("sample");
+        HeldRequest held = HeldRequest.start(port, "sample", "hold");
         tomcat.signalStop();
-        await("sample in maintenance").atMost(Duration.ofSeconds(30)).until(() -> agent.inMaintenance(id));
-        await("sample draining").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-                .until(() -> !held.isDone() && agent.instances("sample").size() == 1);
+        held.awaitDraining(agent, "sample", id);
         // the connectors have not paused: a new request is still served
         assertEquals("ok", get("http://127.0.0.1:" + port + "/sample/app/release").body());
-        assertEquals("released", held.join().body());
+        assertEquals("released", held.body());
         tomcat.awaitExit(Duration.ofSeconds(60));
         for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
             assertTrue(agent.instances(name).isEmpty(), name);
@@ -181,10 +170,6 @@ abstract class TomcatDistributionTests {
         assertTrue(tomcat.log().contains("consul-it: /sample destroyed, in catalog: false"), tomcat::log);
     }
 
-    private void awaitHolding(String webapp) {
-        await(webapp + "'s request in flight").atMost(Duration.ofSeconds(10))
-                .until(() -> get("http://127.0.0.1:" + port + "/" + webapp + "/app/holding").body(), "1"::equals);
-    }
 
     private HttpResponse<String> manager(String command) {
         String credentials = Base64.getEncoder().encodeToString((MANAGER_USER + ":" + MANAGER_PASSWORD).getBytes(StandardCharsets.UTF_8));
