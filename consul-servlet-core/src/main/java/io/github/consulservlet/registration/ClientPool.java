@@ -18,13 +18,13 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulRequestException;
 import io.github.consulservlet.ConsulPermissionException;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.client.ExtensionThreads;
 import io.github.consulservlet.client.TlsSettings;
 import io.github.consulservlet.config.ConsulSettings;

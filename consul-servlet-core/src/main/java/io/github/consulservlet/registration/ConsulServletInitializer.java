@@ -17,8 +17,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
 
-import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.client.ScopedConsulContext;
 import io.github.consulservlet.config.ConsulSettings;
 import io.github.consulservlet.QueryOptions;

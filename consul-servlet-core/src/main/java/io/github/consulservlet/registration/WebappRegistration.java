@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulServerException;
@@ -30,6 +29,7 @@ import io.github.consulservlet.Registration;
 import io.github.consulservlet.client.Agent;
 import io.github.consulservlet.client.CheckDefinition;
 import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.client.ExtensionLog;
 import io.github.consulservlet.client.ServiceRegistration;
 import io.github.consulservlet.config.ConsulSettings;
 import io.github.consulservlet.config.ConsulSettings.CheckMode;
