@@ -2,7 +2,8 @@ package io.github.consulservlet.registration;
 
 /**
  * One webapp's lifecycle as a {@link ContainerAdapter} reports it. Safe to call from any thread;
- * each call after the first of its kind does nothing.
+ * each call after the first of its kind does nothing more, but a later {@link #stopping()}, too,
+ * returns only once the first one has.
  */
 public interface WebappLifecycle {
 
