@@ -277,7 +277,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
     /**
      * Drains and deregisters every followed webapp of every environment, in parallel, and returns
      * once all are done. Jetty tells the listener of each environment in turn: the first one
-     * drains them all, the others find nothing left.
+     * drains them all; the others find those drains done, and return at once.
      */
     private void stopAll() {
         List<Runnable> tasks = new ArrayList<>();
