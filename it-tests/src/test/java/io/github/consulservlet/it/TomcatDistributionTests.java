@@ -131,13 +131,21 @@ abstract class TomcatDistributionTests {
 
     @Test
     @Order(4)
-    void twentyRedeploysLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
+    void twentyRedeploysAndAReloadLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
         Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(Files.createDirectories(base.resolve("staging")), "sample");
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> deployed = manager("deploy?path=/sample&update=true&war=" + war.toUri());
             assertTrue(deployed.body().startsWith("OK - Deployed application at context path [/sample]"), deployed::body);
             await("sample registered again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
         }
+        // a reload (the same Context stopped and started again) is followed the same way
+        String destroyed = "consul-it: /sample destroyed, in catalog: false";
+        long before = tomcat.log().lines().filter(destroyed::equals).count();
+        HttpResponse<String> reloaded = manager("reload?path=/sample");
+        assertTrue(reloaded.body().startsWith("OK - Reloaded application at context path [/sample]"), reloaded::body);
+        await("deregistered before the reload destroyed it").atMost(Duration.ofSeconds(10))
+                .until(() -> tomcat.log().lines().filter(destroyed::equals).count() == before + 1);
+        await("sample registered after its reload").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
         assertEquals(1, agent.instances("sample").size());
         String log = tomcat.log() + logs("catalina.");
         for (String line : log.split("\n")) {
