@@ -331,13 +331,14 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
         Set<String> named = new java.util.HashSet<>();
         for (String virtualHost : context.getVirtualHosts()) {
             if (virtualHost.startsWith("@")) {
-                named.add(virtualHost.substring(1));
+                named.add(virtualHost.substring(1).toLowerCase(java.util.Locale.ROOT)); // Jetty matches them ignoring case
             }
         }
         NetworkConnector fallback = null;
         for (Connector connector : server.getConnectors()) {
             if (!(connector instanceof NetworkConnector network) || network.getLocalPort() <= 0
-                    || !named.isEmpty() && !named.contains(connector.getName())) {
+                    || !named.isEmpty() && (connector.getName() == null
+                            || !named.contains(connector.getName().toLowerCase(java.util.Locale.ROOT)))) {
                 continue;
             }
             if (connector.getConnectionFactory(SslConnectionFactory.class) == null

@@ -241,7 +241,7 @@ class ConsulJettyListenerTest {
         internal.setName("internal");
         server.addConnector(internal);
         ServletContextHandler admin = webapp("/admin", new Work());
-        admin.setVirtualHosts(List.of("@internal"));
+        admin.setVirtualHosts(List.of("@Internal")); // Jetty matches connector names ignoring case
         deploy(admin);
         server.start();
 

@@ -114,7 +114,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             if (binding != null) {
                 binding.attach(registration);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             webapp.removeAttribute(ConsulContext.ATTRIBUTE);
             if (scope != null) {
                 scope.close();

@@ -70,8 +70,12 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     private final Map<Context, FollowedContext> followed = new ConcurrentHashMap<>();
     private final LifecycleListener serverListener = this::serverEvent;
     private final LifecycleListener mapped = this::contextMapped;
-    /** The context whose start this thread runs, from its before_start until our initializer asks. */
-    private final ThreadLocal<Context> starting = new ThreadLocal<>();
+    /**
+     * The contexts being started, and the thread that starts each (their initializers, ours among
+     * them, run on it), from before_start to after_start or their stop. Not a thread local: a start
+     * that throws fires no event, and the entry must go with the context, not stay on the thread.
+     */
+    private final Map<Context, Thread> starting = new ConcurrentHashMap<>();
     private final List<FollowedContext> waitingForServer = new ArrayList<>();
     private Server server;
     private boolean serverStarted;
@@ -137,11 +141,14 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     FollowedContext follow(ServletContext webapp) {
         // Only the context this thread is starting: another context's getServletContext() is not
         // for this thread to call (it creates that context's ApplicationContext, unguarded).
-        Context context = starting.get();
-        starting.remove();
+        Thread thread = Thread.currentThread();
+        Context context = starting.entrySet().stream()
+                .filter(e -> e.getValue() == thread && e.getKey().getState() == LifecycleState.STARTING_PREP)
+                .map(Map.Entry::getKey).findFirst().orElse(null);
         if (context == null || !contexts.contains(context) || context.getServletContext() != webapp) {
             return null;
         }
+        starting.remove(context);
         checkAttributes();
         hookServer(context);
         FollowedContext binding = new FollowedContext(this, context, settings());
@@ -158,6 +165,11 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     Map<String, String> settings() {
         return Map.copyOf(settings);
+    }
+
+    /** How many contexts this valve sees starting now. */
+    int contextsStarting() {
+        return starting.size();
     }
 
     void forget(Context context, FollowedContext binding) {
@@ -195,13 +207,13 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         switch (event.getType()) {
             case Lifecycle.BEFORE_START_EVENT -> {
                 // the context's initializers, ours among them, run on this thread before after_start
-                starting.set(context);
+                starting.put(context, Thread.currentThread());
                 // added now, after the request mapper's listener: called at after_start once the
                 // mapper routes to the context
                 context.addLifecycleListener(mapped);
             }
             case Lifecycle.BEFORE_STOP_EVENT -> {
-                starting.remove();
+                starting.remove(context);
                 context.removeLifecycleListener(mapped);
                 FollowedContext webapp = followed.get(context);
                 if (webapp != null) {
@@ -209,6 +221,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
                 }
             }
             case Lifecycle.AFTER_STOP_EVENT, Lifecycle.AFTER_DESTROY_EVENT -> {
+                starting.remove(context);
                 context.removeLifecycleListener(mapped);
                 FollowedContext webapp = followed.get(context);
                 if (webapp != null) {
@@ -222,7 +235,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     /** A context has started and the mapper routes to it: registered once the Server has started. */
     private void contextMapped(LifecycleEvent event) {
         if (Lifecycle.AFTER_START_EVENT.equals(event.getType()) && event.getLifecycle() instanceof Context context) {
-            starting.remove();
+            starting.remove(context);
             context.removeLifecycleListener(mapped);
             FollowedContext webapp = followed.get(context);
             if (webapp != null) {
@@ -308,7 +321,9 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     private void unlisten(Container container) {
         if (container instanceof Context context) {
             contexts.remove(context);
+            starting.remove(context);
             context.removeLifecycleListener(this);
+            context.removeLifecycleListener(mapped);
             FollowedContext webapp = followed.get(context);
             if (webapp != null) {
                 webapp.stopped();

@@ -9,6 +9,10 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.core.StandardEngine;
+import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.startup.FailedContext;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.config.ConsulSettings;
@@ -58,5 +62,27 @@ class ConsulValveTest {
         assertEquals("ConsulValve attribute 'serviceName' would give every webapp the same service, and the same instance ID;"
                 + " expected a consul.service.name context-param in the webapp it names",
                 assertThrows(IllegalArgumentException.class, valve::checkAttributes).getMessage());
+    }
+
+    /** A start that throws fires no event; what the valve noted of it goes with the context. */
+    @Test
+    void aContextWhoseStartThrowsLeavesNothingBehindOnceRemoved() {
+        StandardEngine engine = new StandardEngine();
+        engine.setName("consul-it");
+        engine.setDefaultHost("localhost");
+        StandardHost host = new StandardHost();
+        host.setName("localhost");
+        engine.addChild(host);
+        ConsulValve valve = new ConsulValve();
+        host.getPipeline().addValve(valve);
+        FailedContext broken = new FailedContext();
+        broken.setName("/broken");
+        broken.setPath("/broken");
+        host.addChild(broken);
+
+        assertThrows(LifecycleException.class, broken::start);
+        assertEquals(1, valve.contextsStarting());
+        host.removeChild(broken);
+        assertEquals(0, valve.contextsStarting());
     }
 }
