@@ -147,11 +147,14 @@ abstract class TomcatDistributionTests {
                 .until(() -> tomcat.log().lines().filter(destroyed::equals).count() == before + 1);
         await("sample registered after its reload").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
         assertEquals(1, agent.instances("sample").size());
+        // Tomcat's warnings, each with the stack that follows it: none may be about our threads,
+        // thread locals or classes (Tomcat's own utility thread, busy with the webapp's background
+        // work during a reload, may be warned about: not ours)
         String log = tomcat.log() + logs("catalina.");
-        for (String line : log.split("\n")) {
-            boolean leak = line.contains("appears to have started a thread") || line.contains("memory leak")
-                    || line.contains("created a ThreadLocal");
-            assertFalse(leak && (line.contains("consul") || line.contains("[sample]")), line);
+        for (String entry : log.split("\n(?=\\d{2}-\\w{3}-\\d{4} )")) {
+            boolean leak = entry.contains("appears to have started a thread") || entry.contains("memory leak")
+                    || entry.contains("created a ThreadLocal");
+            assertFalse(leak && (entry.contains("consul-servlet") || entry.contains("consulservlet")), entry);
         }
         // Tomcat's own check: the 20 old class loaders of /sample can be collected
         await("findleaks finds nothing").atMost(Duration.ofSeconds(30))
