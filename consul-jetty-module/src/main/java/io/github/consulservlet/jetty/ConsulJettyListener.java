@@ -15,8 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -284,41 +282,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
         for (Supplier<List<Runnable>> environment : drains(server, false)) {
             tasks.addAll(environment.get());
         }
-        if (tasks.isEmpty()) {
-            return;
-        }
-        if (tasks.size() == 1) {
-            tasks.get(0).run();
-            return;
-        }
-        CountDownLatch done = new CountDownLatch(tasks.size());
-        ThreadFactory threads = new ExtensionThreads("jetty-stop");
-        for (Runnable drain : tasks) {
-            Runnable task = () -> {
-                try {
-                    drain.run();
-                } finally {
-                    done.countDown();
-                }
-            };
-            try {
-                threads.newThread(task).start();
-            } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: drain this one here
-                task.run();
-            }
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // each drain is bounded; the webapps must be out of Consul before they stop
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        new ExtensionThreads("jetty-stop").runAll(tasks);
     }
 
     // ---- what the webapps are told

@@ -2,10 +2,8 @@ package io.github.consulservlet.jetty;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -28,8 +26,6 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean reported = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
-    /** Done once {@link WebappLifecycle#stopping()} has returned; whoever comes second waits for it. */
-    private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
     private volatile WebappLifecycle lifecycle;
     private volatile boolean contextStarted;
     private volatile boolean detached;
@@ -145,23 +141,16 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
         current.started(endpoint.get().host(), endpoint.get().port());
     }
 
-    /** Drains and deregisters; returns once done, also to a second caller while the first one drains. */
+    /** Drains and deregisters; returns once done, also to a second caller (consul-servlet makes it wait for the first). */
     void stopping() {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = stopping.compareAndExchange(null, mine);
-        if (running != null) {
-            running.join();
+        WebappLifecycle current = lifecycle;
+        if (current == null) {
             return;
         }
         try {
-            WebappLifecycle current = lifecycle;
-            if (current != null) {
-                current.stopping();
-            }
+            current.stopping();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: draining " + name() + " failed", e);
-        } finally {
-            mine.complete(null);
         }
     }
 

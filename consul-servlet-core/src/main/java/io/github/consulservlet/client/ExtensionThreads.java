@@ -1,5 +1,7 @@
 package io.github.consulservlet.client;
 
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +27,42 @@ public final class ExtensionThreads implements ThreadFactory {
     @SuppressWarnings("removal") // doPrivileged is what keeps the caller's protection domains off the thread on Java 17 to 23
     public Thread newThread(Runnable task) {
         return java.security.AccessController.doPrivileged((java.security.PrivilegedAction<Thread>) () -> create(task));
+    }
+
+    /**
+     * Runs {@code tasks} at once, each on a thread of its own (or here, when no thread can be had),
+     * and returns once all have ended: what a container adapter does to drain every webapp at the
+     * server's stop. Each task must end by itself; an interrupt is kept for the caller, not obeyed,
+     * since the webapps must be out of Consul before the server goes on stopping them.
+     */
+    public void runAll(List<Runnable> tasks) {
+        CountDownLatch done = new CountDownLatch(tasks.size());
+        for (Runnable task : tasks) {
+            Runnable counted = () -> {
+                try {
+                    task.run();
+                } finally {
+                    done.countDown();
+                }
+            };
+            try {
+                newThread(counted).start();
+            } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: run it here
+                counted.run();
+            }
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Thread create(Runnable task) {

@@ -268,21 +268,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     /** Drains and deregisters every webapp at once: each may take up to its {@code consul.drain}. */
     private void stopAll() {
-        List<Thread> stops = new ArrayList<>();
-        ExtensionThreads threads = new ExtensionThreads("stop");
-        for (FollowedContext webapp : followed.values()) {
-            Thread stop = threads.newThread(webapp::stopping);
-            stop.start();
-            stops.add(stop);
-        }
-        for (Thread stop : stops) {
-            try {
-                stop.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        new ExtensionThreads("stop").runAll(followed.values().stream().map(webapp -> (Runnable) webapp::stopping).toList());
     }
 
     private synchronized void hookServer(Context context) {
