@@ -120,9 +120,22 @@ final class EmbeddedJetty implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Undeploys what a test left deployed (a failed test leaves its webapps), then stops: a
+     * context started after the server is not the server's to stop, and a webapp left running
+     * would keep its shared client open into the next test class.
+     */
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            for (org.eclipse.jetty.server.Handler handler : contexts.getHandlers()) {
+                if (handler instanceof ServletContextHandler context && context.isStarted()) {
+                    undeploy(context);
+                }
+            }
+        } finally {
+            server.stop();
+        }
     }
 
     /** Counts a followed webapp's requests in flight, as the container modules do for the drain. */

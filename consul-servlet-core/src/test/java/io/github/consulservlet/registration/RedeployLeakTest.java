@@ -51,9 +51,10 @@ class RedeployLeakTest {
                 loaders.add(cycle(jetty, params, i));
             }
 
-            // a stopping ttl webapp retires the probe thread its code ran on; the next webapp gets a new one
+            // a stopping ttl webapp retires the probe thread its code ran on, and the anchor's next
+            // probe makes a new one: there may be one thread fewer than at the start, never more
             await("no thread added: " + extensionThreadNames()).atMost(Duration.ofSeconds(10))
-                    .until(() -> extensionThreads() == threads);
+                    .until(() -> extensionThreads() <= threads);
             assertEquals(1, simulator.serviceIds().stream().filter(id -> !id.equals("consul")).count(),
                     "only the anchor stays registered: " + simulator.serviceIds());
             await("every undeployed webapp's class loader collected").atMost(Duration.ofSeconds(30))
