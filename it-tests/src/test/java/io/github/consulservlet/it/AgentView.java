@@ -15,7 +15,11 @@ final class AgentView implements AutoCloseable {
     final ConsulClient consul;
 
     AgentView() {
-        agent = ConsulTestAgent.start();
+        this(ConsulTestAgent.start());
+    }
+
+    AgentView(ConsulTestAgent agent) {
+        this.agent = agent;
         ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
         agent.token().ifPresent(builder::token);
         consul = builder.build();

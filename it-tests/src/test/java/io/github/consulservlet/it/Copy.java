@@ -16,13 +16,7 @@ final class Copy {
     }
 
     static void fresh(Path from, Path to) throws IOException {
-        if (Files.exists(to)) {
-            try (Stream<Path> old = Files.walk(to)) {
-                for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
+        delete(to);
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -36,5 +30,16 @@ final class Copy {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Deletes {@code path} and everything under it, if it exists. */
+    static void delete(Path path) throws IOException {
+        if (Files.exists(path)) {
+            try (Stream<Path> old = Files.walk(path)) {
+                for (Path each : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(each);
+                }
+            }
+        }
     }
 }

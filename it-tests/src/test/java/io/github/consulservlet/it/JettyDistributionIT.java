@@ -8,16 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +35,7 @@ import io.github.consulservlet.client.AgentService;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JettyDistributionIT {
     private AgentView agent;
-    private Path home;
+    private JettyInstall install;
     private Path base;
     private ContainerProcess jetty;
     private int port;
@@ -51,19 +45,11 @@ class JettyDistributionIT {
     void installAndStart() throws IOException, InterruptedException {
         agent = new AgentView();
         keyPrefix = agent.agent.unique("consul-it-jetty");
-        Path dist = Path.of(System.getProperty("dist.dir"));
-        home = dist.resolve("jetty-home-" + System.getProperty("jetty.version"));
-        base = Path.of("target", "it", "jetty-base").toAbsolutePath();
-        Copy.fresh(Files.createDirectories(Path.of("target", "it", "empty")).toAbsolutePath(), base);
         // the README's installation: unpack the archive into the base, add the modules, set the agent
-        run(List.of("tar", "xzf", dist.resolve("drop-in/consul-jetty-module-jetty-base.tar.gz").toString()));
-        startJar("--add-modules=http,consul,consul-ee11");
-        String settings = "\nconsul.agent=" + agent.url() + "\n"
+        install = JettyInstall.install("jetty-base", List.of("consul", "consul-ee11"), "consul.agent=" + agent.url() + "\n"
                 + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse("")
-                + "consul.check.interval=1s\n";
-        for (String ini : List.of("start.d/consul.ini", "start.d/consul-ee11.ini")) {
-            Files.writeString(base.resolve(ini), settings, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-        }
+                + "consul.check.interval=1s\n");
+        base = install.base;
         Path webapps = base.resolve("webapps");
         Files.writeString(webapps.resolve("shop.properties"), "environment=ee10\n");
         SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "shop");
@@ -72,15 +58,8 @@ class JettyDistributionIT {
         Files.writeString(webapps.resolve("invalid.properties"), "environment=ee10\n");
         SampleWar.sample().param("consul.check.mode", "sometimes").writeTo(webapps, "invalid");
 
-        // the test's own: loopback, a port chosen by the OS, webapps/ scanned every second
-        jetty = ContainerProcess.start(List.of(java(), "-Xmx512m", "-jar", home.resolve("start.jar").toString(),
-                        "jetty.http.host=127.0.0.1", "jetty.http.port=0", "jetty.deploy.scanInterval=1"),
-                base, Map.of(), base.resolve("logs/jetty.out"));
-        await().atMost(Duration.ofSeconds(120)).until(() -> jetty.log().contains("Started oejs.Server") || !jetty.isAlive());
-        assertTrue(jetty.isAlive(), () -> "Jetty did not start:\n" + jetty.log());
-        Matcher bound = Pattern.compile("\\{127\\.0\\.0\\.1:(\\d+)\\}").matcher(jetty.log());
-        assertTrue(bound.find(), () -> "no bound port in the log:\n" + jetty.log());
-        port = Integer.parseInt(bound.group(1));
+        jetty = install.start();
+        port = JettyInstall.boundPort(jetty);
     }
 
     @AfterAll
@@ -156,10 +135,10 @@ class JettyDistributionIT {
     @Test
     @Order(5)
     void listConfigAndListModulesShowTheModulesAndTheirSettings() throws IOException, InterruptedException {
-        String modules = startJar("--list-modules=consul,consul-ee11");
+        String modules = install.startJar("--list-modules=consul,consul-ee11");
         assertTrue(modules.contains("consul"), modules);
         assertTrue(modules.contains("consul-ee11"), modules);
-        String config = startJar("--list-config");
+        String config = install.startJar("--list-config");
         assertTrue(config.contains("consul.agent = " + agent.url()), config);
         assertTrue(config.contains("consul.check.interval = 1s"), config);
         assertTrue(config.contains("lib/consul/consul-servlet-jetty.jar"), config);
@@ -193,23 +172,5 @@ class JettyDistributionIT {
     /** The hold of a stopping webapp is released by the file its servlet polls: it takes no request. */
     private void releaseFromWithin(String webapp) throws IOException {
         Files.writeString(base.resolve("release-" + webapp), "release");
-    }
-
-    private String startJar(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", home.resolve("start.jar").toString()));
-        command.addAll(List.of(args));
-        return run(command);
-    }
-
-    private String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), () -> String.join(" ", command) + " did not end");
-        assertEquals(0, process.exitValue(), () -> String.join(" ", command) + ":\n" + output);
-        return output;
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

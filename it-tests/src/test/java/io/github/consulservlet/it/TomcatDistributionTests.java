@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -63,10 +61,7 @@ abstract class TomcatDistributionTests {
         SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
         SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
         tomcat = TomcatInstall.start(base, "");
-        // port 0: the connector's name carries the port it was given
-        Matcher bound = Pattern.compile("http-nio-127\\.0\\.0\\.1-auto-\\d+-(\\d+)").matcher(tomcat.log());
-        assertTrue(bound.find(), () -> "no bound port in the log:\n" + tomcat.log());
-        port = Integer.parseInt(bound.group(1));
+        port = TomcatInstall.boundPort(tomcat);
     }
 
     @AfterAll

@@ -55,6 +55,14 @@ final class TomcatInstall {
         return tomcat;
     }
 
+    /** The port the started Tomcat's connector was given: with port 0, the connector's name carries it. */
+    static int boundPort(ContainerProcess tomcat) {
+        java.util.regex.Matcher bound = java.util.regex.Pattern.compile("http-nio-127\\.0\\.0\\.1-auto-\\d+-(\\d+)")
+                .matcher(tomcat.log());
+        assertTrue(bound.find(), () -> "no bound port in the log:\n" + tomcat.log());
+        return Integer.parseInt(bound.group(1));
+    }
+
     static void edit(Path file, UnaryOperator<String> change) throws IOException {
         Files.writeString(file, change.apply(Files.readString(file, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }

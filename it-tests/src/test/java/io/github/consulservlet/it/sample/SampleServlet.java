@@ -79,7 +79,9 @@ public class SampleServlet extends HttpServlet {
             }
             case "/kv" -> {
                 String key = request.getParameter("key");
-                consul().kv().set(key, request.getParameter("value"));
+                if (request.getParameter("value") != null) {
+                    consul().kv().set(key, request.getParameter("value"));
+                }
                 out.print(consul().kv().getString(key).orElse("<missing>"));
             }
             case "/discover" -> {

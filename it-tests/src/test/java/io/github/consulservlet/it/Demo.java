@@ -1,0 +1,189 @@
+package io.github.consulservlet.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.consulservlet.KvEntry;
+import io.github.consulservlet.client.AgentService;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.simulator.ConsulSimulator;
+import io.github.consulservlet.simulator.ConsulTestAgent;
+
+/**
+ * The README's first command: a real Tomcat and a real Jetty, installed as the README tells a
+ * user, each with one webapp, registered in Consul (the agent at {@code CONSUL_HTTP_ADDR}, or the
+ * simulator on 127.0.0.1:8500), then a discovery call, a KV write and read, and a lock, each
+ * across the two containers. Runs until Ctrl-C; {@code -Ddemo.once=true} stops both containers
+ * after the tour and exits. Started by {@code mvn -Pdemo verify}, which builds what it needs.
+ */
+final class Demo {
+    private static final String TOMCAT_APP = "inventory";
+    private static final String JETTY_APP = "storefront";
+    private static final int STEPS = 7;
+
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private AgentView agent;
+    private ContainerProcess tomcat;
+    private ContainerProcess jetty;
+    private int tomcatPort;
+    private int jettyPort;
+    private int step;
+    private long stepStarted;
+
+    public static void main(String[] args) {
+        Demo demo = new Demo();
+        boolean once = Boolean.getBoolean("demo.once");
+        try {
+            demo.run();
+            if (once) {
+                demo.stop();
+                return;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-stop"));
+            System.out.println("\nRunning. Press Ctrl-C to stop both containers (each deregisters its webapp as it stops).");
+            new CountDownLatch(1).await();
+        } catch (Throwable e) {
+            System.err.println("\nThe demo failed at step " + demo.step + ": " + e.getMessage());
+            demo.stop();
+            System.exit(1);
+        }
+    }
+
+    private void run() throws IOException, InterruptedException {
+        progress("Consul agent");
+        String ambient = System.getenv("CONSUL_HTTP_ADDR");
+        if (ambient != null && !ambient.isBlank()) {
+            System.setProperty("consul.it.agent", ambient.trim()); // the user's agent, loopback or not
+        }
+        try {
+            agent = new AgentView(ConsulTestAgent.start(ConsulSimulator.builder().port(8500)));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not start the Consul simulator on 127.0.0.1:8500 (" + e.getMessage()
+                    + "); free the port, or set CONSUL_HTTP_ADDR to a running agent", e);
+        }
+        done(agent.agent.isReal() ? "the real agent at " + agent.url()
+                : "the simulator at " + agent.url() + " (set CONSUL_HTTP_ADDR to use a real agent)");
+
+        progress("Tomcat " + System.getProperty("tomcat.version") + ": the drop-in jar in lib/, the Valve in server.xml, "
+                + TOMCAT_APP + ".war in webapps/");
+        String valve = "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\" agent=\"" + agent.url() + "\""
+                + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + "/>";
+        Path tomcatBase = TomcatInstall.install(System.getProperty("tomcat.version"), "demo-tomcat", valve, 0);
+        try (var bundled = Files.list(tomcatBase.resolve("webapps"))) {
+            for (Path webapp : bundled.toList()) {
+                Copy.delete(webapp); // Tomcat's own webapps would be registered too; the demo keeps to its two
+            }
+        }
+        SampleWar.sample().writeTo(tomcatBase.resolve("webapps"), TOMCAT_APP);
+        tomcat = TomcatInstall.start(tomcatBase, "");
+        tomcatPort = TomcatInstall.boundPort(tomcat);
+        done("started on 127.0.0.1:" + tomcatPort + ", log " + tomcatBase.resolve("logs/catalina.out"));
+
+        progress("Jetty " + System.getProperty("jetty.version") + ": the jetty-base archive unpacked, --add-modules=http,consul, "
+                + JETTY_APP + ".war in webapps/");
+        JettyInstall jettyBase = JettyInstall.install("demo-jetty-base", List.of("consul"), "consul.agent=" + agent.url() + "\n"
+                + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse(""));
+        Files.writeString(jettyBase.base.resolve("webapps/" + JETTY_APP + ".properties"), "environment=ee10\n");
+        SampleWar.sample().writeTo(jettyBase.base.resolve("webapps"), JETTY_APP);
+        jetty = jettyBase.start();
+        jettyPort = JettyInstall.boundPort(jetty);
+        done("started on 127.0.0.1:" + jettyPort + ", log " + jettyBase.base.resolve("logs/jetty.out"));
+
+        progress("Both webapps registered in Consul, checks passing");
+        for (String name : List.of(TOMCAT_APP, JETTY_APP)) {
+            await(name + " registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing(name));
+        }
+        System.out.printf("      %-11s %-28s %-17s %s%n", "service", "id", "address:port", "check");
+        for (String name : List.of(TOMCAT_APP, JETTY_APP)) {
+            AgentService service = agent.instance(name).orElseThrow();
+            System.out.printf("      %-11s %-28s %-17s %s%n", name, service.id(), service.address() + ":" + service.port(),
+                    agent.checkStatus(service.id()).map(CheckStatus::name).orElse("?").toLowerCase(Locale.ROOT));
+        }
+
+        progress("Discovery: " + JETTY_APP + " (Jetty) asks ConsulContext.discovery() for " + TOMCAT_APP);
+        done(JETTY_APP + " found: " + call(jettyPort, JETTY_APP, "discover?name=" + TOMCAT_APP).strip());
+
+        String prefix = agent.agent.unique("consul-servlet-demo");
+        progress("KV: " + JETTY_APP + " writes " + prefix + "/greeting, " + TOMCAT_APP + " (Tomcat) reads it");
+        call(jettyPort, JETTY_APP, "kv?key=" + prefix + "/greeting&value=hello-from-jetty");
+        done(TOMCAT_APP + " read: " + call(tomcatPort, TOMCAT_APP, "kv?key=" + prefix + "/greeting"));
+
+        progress("Lock: " + TOMCAT_APP + " takes " + prefix + "/leader through a session");
+        String answer = call(tomcatPort, TOMCAT_APP, "lock?key=" + prefix + "/leader");
+        Optional<String> session = agent.consul.kv().get(prefix + "/leader").flatMap(KvEntry::session);
+        done(TOMCAT_APP + " answered '" + answer + "'; Consul shows the key held by session "
+                + session.orElse("<none>"));
+        session.ifPresent(agent.consul.sessions()::destroy);
+
+        System.out.println("\nOpen:");
+        for (String[] app : new String[][] {{TOMCAT_APP, "Tomcat", String.valueOf(tomcatPort)},
+                {JETTY_APP, "Jetty", String.valueOf(jettyPort)}}) {
+            String root = "http://127.0.0.1:" + app[2] + "/" + app[0];
+            System.out.printf("  %-10s (%s)%n    the app:      %s/app/hello%n    its liveness: %s/consul/health%n"
+                    + "    in Consul:    %s/v1/health/service/%s%n", app[0], app[1], root, root, agent.url(), app[0]);
+        }
+        System.out.println("  " + JETTY_APP + " discovering " + TOMCAT_APP + ": http://127.0.0.1:" + jettyPort + "/"
+                + JETTY_APP + "/app/discover?name=" + TOMCAT_APP);
+        agent.consul.kv().delete(prefix, io.github.consulservlet.KvDeleteOptions.recurse());
+    }
+
+    /** Stops both containers as a user would (SIGTERM) and shows that each webapp left Consul. Once. */
+    private void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        System.out.println("\nStopping Tomcat and Jetty:");
+        for (ContainerProcess container : new ContainerProcess[] {tomcat, jetty}) {
+            if (container != null && container.isAlive()) {
+                container.signalStop();
+            }
+        }
+        for (ContainerProcess container : new ContainerProcess[] {tomcat, jetty}) {
+            if (container != null) {
+                try {
+                    container.awaitExit(Duration.ofSeconds(60));
+                } finally {
+                    container.close();
+                }
+            }
+        }
+        if (agent != null) {
+            if (tomcat != null) {
+                tomcat.log().lines().filter(line -> line.contains(" deregistered "))
+                        .forEach(line -> System.out.println("  Tomcat logged: " + line.substring(line.indexOf("deregistered"))));
+            }
+            for (String name : List.of(TOMCAT_APP, JETTY_APP)) {
+                System.out.println("  " + name + (agent.instances(name).isEmpty() ? ": no longer in Consul"
+                        : ": STILL in Consul: " + agent.instances(name)));
+            }
+            agent.close();
+        }
+    }
+
+    private static String call(int port, String app, String path) {
+        var response = ContainerProcess.get("http://127.0.0.1:" + port + "/" + app + "/app/" + path);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("/" + app + "/app/" + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    private void progress(String what) {
+        step++;
+        stepStarted = System.nanoTime();
+        System.out.println("[" + step + "/" + STEPS + "] " + what);
+    }
+
+    private void done(String what) {
+        System.out.printf("      %s (%.1f s)%n", what, (System.nanoTime() - stepStarted) / 1e9);
+    }
+}
