@@ -206,6 +206,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         }
         switch (event.getType()) {
             case Lifecycle.BEFORE_START_EVENT -> {
+                SkipOwnJar.install(context);
                 // the context's initializers, ours among them, run on this thread before after_start
                 starting.put(context, Thread.currentThread());
                 // added now, after the request mapper's listener: called at after_start once the
