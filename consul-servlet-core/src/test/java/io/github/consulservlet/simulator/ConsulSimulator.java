@@ -45,6 +45,16 @@ import com.sun.net.httpserver.HttpServer;
 public final class ConsulSimulator implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConsulSimulator.class.getName());
 
+    static {
+        // Consul's HTTP server (Go's net package) sets TCP_NODELAY on every connection; the JDK's
+        // leaves Nagle's algorithm on unless told before its first server, and as it writes the
+        // headers and the body of an answer separately, each answer would wait for the client's
+        // delayed ACK (40 ms on Linux). Read once by the JDK: a value set earlier is kept.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final SimulatorSettings settings;
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService responder;
