@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,14 @@ final class ContainerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * The process started: for {@code catalina.sh run}, which {@code exec}s java, the container's
+     * JVM itself (what {@code jcmd} attaches to).
+     */
+    long pid() {
+        return process.pid();
+    }
+
     /** Asks the container to stop (SIGTERM, its shutdown hook runs) and waits for it to exit. */
     int stop(Duration within) {
         signalStop();
@@ -70,6 +79,38 @@ final class ContainerProcess implements AutoCloseable {
     int awaitExit(Duration within) {
         await("the container's exit").atMost(within).until(() -> !process.isAlive());
         return process.exitValue();
+    }
+
+    /**
+     * Runs {@code jcmd <pid> <command...>} against the container's JVM (see {@link #pid()}) with
+     * the JDK running the tests, which is the one the container runs on, and returns its output.
+     */
+    String jcmd(String... command) {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid())));
+        line.addAll(List.of(command));
+        try {
+            Path output = Files.createTempFile(log.getParent(), "jcmd", ".txt");
+            try {
+                Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                if (!jcmd.waitFor(120, TimeUnit.SECONDS)) {
+                    jcmd.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", line) + " did not answer within 120 s");
+                }
+                String answer = Files.readString(output, StandardCharsets.UTF_8);
+                if (jcmd.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", line) + " failed (" + jcmd.exitValue() + "):\n" + answer);
+                }
+                return answer;
+            } finally {
+                Files.deleteIfExists(output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -29,11 +29,23 @@ final class TomcatInstall {
 
     /** The same, with {@code hostValve} in the {@code localhost} Host rather than the Engine. */
     static Path install(String version, String name, String valve, String hostValve, int port) throws IOException {
+        return install(version, name, true, valve, hostValve, port);
+    }
+
+    /** The same Tomcat without our jar and without a valve: what measures compare against. */
+    static Path installWithoutOurJar(String version, String name, int port) throws IOException {
+        return install(version, name, false, "", "", port);
+    }
+
+    private static Path install(String version, String name, boolean ourJar, String valve, String hostValve, int port)
+            throws IOException {
         Path dist = Path.of(System.getProperty("dist.dir"));
         Path base = Path.of("target", "it", name).toAbsolutePath();
         Files.createDirectories(base.getParent());
         Copy.fresh(dist.resolve("apache-tomcat-" + version), base);
-        Files.copy(dist.resolve("drop-in/consul-tomcat-valve.jar"), base.resolve("lib/consul-tomcat-valve.jar"));
+        if (ourJar) {
+            Files.copy(dist.resolve("drop-in/consul-tomcat-valve.jar"), base.resolve("lib/consul-tomcat-valve.jar"));
+        }
         edit(base.resolve("conf/server.xml"), xml -> xml
                 .replace("<Engine name=\"Catalina\" defaultHost=\"localhost\">",
                         "<Engine name=\"Catalina\" defaultHost=\"localhost\" backgroundProcessorDelay=\"1\">\n        " + valve)
