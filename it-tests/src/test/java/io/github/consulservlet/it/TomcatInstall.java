@@ -57,13 +57,23 @@ final class TomcatInstall {
 
     /** {@code bin/catalina.sh run}, output in {@code logs/catalina.out}; returns once Tomcat has started. */
     static ContainerProcess start(Path base, String catalinaOpts) {
+        return start(base, catalinaOpts, Duration.ofSeconds(120));
+    }
+
+    /** The same, waiting up to {@code within} for Tomcat to start; one that has not by then is killed. */
+    static ContainerProcess start(Path base, String catalinaOpts, Duration within) {
         ContainerProcess tomcat = ContainerProcess.start(List.of("sh", "bin/catalina.sh", "run"), base,
                 Map.of("JAVA_HOME", System.getProperty("java.home"), "CATALINA_HOME", base.toString(),
                         "CATALINA_BASE", base.toString(), "CATALINA_PID", "", "JAVA_OPTS", "-Xmx512m",
                         "CATALINA_OPTS", catalinaOpts),
                 base.resolve("logs/catalina.out"));
-        await().atMost(Duration.ofSeconds(120)).until(() -> tomcat.log().contains("Server startup in") || !tomcat.isAlive());
-        assertTrue(tomcat.isAlive(), () -> "Tomcat did not start:\n" + tomcat.log());
+        try {
+            await("Tomcat's startup").atMost(within).until(() -> tomcat.log().contains("Server startup in") || !tomcat.isAlive());
+            assertTrue(tomcat.isAlive(), () -> "Tomcat did not start:\n" + tomcat.log());
+        } catch (RuntimeException | AssertionError e) {
+            tomcat.close(); // the caller never gets it to close
+            throw e;
+        }
         return tomcat;
     }
 

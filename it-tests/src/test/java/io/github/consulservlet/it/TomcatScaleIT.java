@@ -49,11 +49,16 @@ class TomcatScaleIT {
     private static final int WEBAPPS = 200;
     /**
      * Tomcat starts of each kind, alternating, for the medians; the first one with our jar is
-     * also the one the registrations, threads and shutdown are checked on. On 2 cores a run with
-     * our jar (start, checks, heap histogram, stop) takes about 20 s, one without about 5 s:
-     * 3 + 3 keep the class between 1 and 2 minutes.
+     * also the one the registrations, threads and shutdown are checked on. On 2 cores a pair of
+     * runs (each a start, the checks, a heap histogram and a stop) takes 10 to 20 s: 3 + 3 keep
+     * the class under a minute. On a loaded machine a start of 200 webapps can take minutes (it
+     * did, at 60 ms a webapp, while Tomcat still parsed our jar at each deploy), so a further
+     * pair starts only while the class is within its {@link #BUDGET}; the report says how many ran.
      */
     private static final int RUNS = 3;
+    private static final Duration BUDGET = Duration.ofSeconds(150);
+    /** Each start of 200 webapps, on a loaded machine too. */
+    private static final Duration STARTUP = Duration.ofMinutes(6);
     /**
      * The extension's threads, by role, for the one shared client all the webapps use (one
      * agent list, one token): ConsulClient's transport, an HttpClient 5 async client with one I/O
@@ -64,12 +69,13 @@ class TomcatScaleIT {
      */
     private static final Map<String, Integer> SHARED_THREADS = Map.of("io", 2, "scheduler", 1, "events", 1,
             "registrar", 1, "probes", 0);
-    private static final Pattern STARTUP = Pattern.compile("Server startup in \\[([^\\]]+)\\] milliseconds");
+    private static final Pattern STARTUP_TIME = Pattern.compile("Server startup in \\[([^\\]]+)\\] milliseconds");
     private static final Pattern DEPLOYED = Pattern.compile(
             "Deployment of web application directory \\[[^\\]]*app\\d{3}\\] has finished in \\[([^\\]]+)\\] ms");
     private static final Pattern EXTENSION_THREAD = Pattern.compile("^\"(consul-servlet-([a-z]+)-\\d+)\"", Pattern.MULTILINE);
     private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)\\s*$", Pattern.MULTILINE);
 
+    private final long began = System.nanoTime();
     private AgentView agent;
     /** The services' names: {@code <prefix>-001} .. {@code <prefix>-200}, unique to this run. */
     private String prefix;
@@ -161,7 +167,12 @@ class TomcatScaleIT {
     @Test
     @Order(3)
     void deployTimeAndHeapWithAndWithoutOurJarAreMeasuredOnAlternatingRunsAndReported() throws IOException {
+        int runs = 0;
         for (int run = 0; run < RUNS; run++) {
+            if (run > 0 && Duration.ofNanos(System.nanoTime() - began).compareTo(BUDGET) > 0) {
+                break; // a loaded machine: fewer runs, as the report says
+            }
+            runs++;
             if (run > 0) { // the first with our jar was the one above
                 start(withJar, startupWith, webappDeployWith);
                 awaitAllPassing();
@@ -174,8 +185,8 @@ class TomcatScaleIT {
             tomcat.awaitExit(Duration.ofSeconds(60));
             assertTrue(ours().isEmpty(), "nothing registers without our jar");
         }
-        assertEquals(RUNS, startupWith.size());
-        assertEquals(RUNS, startupWithout.size());
+        assertEquals(runs, startupWith.size());
+        assertEquals(runs, startupWithout.size());
         report();
         // the agent is left as it was found: none of our services or checks, and an empty simulator
         assertTrue(ours().isEmpty());
@@ -188,10 +199,10 @@ class TomcatScaleIT {
 
     /** Starts Tomcat and notes its startup time and its 200 webapps' own deploy times. */
     private void start(Path base, List<Long> startups, List<Long> webappDeploys) {
-        tomcat = TomcatInstall.start(base, "");
+        tomcat = TomcatInstall.start(base, "", STARTUP);
         port = TomcatInstall.boundPort(tomcat);
         String log = tomcat.log();
-        Matcher startup = STARTUP.matcher(log);
+        Matcher startup = STARTUP_TIME.matcher(log);
         assertTrue(startup.find(), log);
         startups.add(number(startup.group(1)));
         Matcher deployed = DEPLOYED.matcher(log);
@@ -206,7 +217,7 @@ class TomcatScaleIT {
 
     /** Every webapp registered once, its HTTP check probed by the agent at least once, and passing. */
     private void awaitAllPassing() {
-        await("all " + WEBAPPS + " registered, probed and passing").atMost(Duration.ofSeconds(120))
+        await("all " + WEBAPPS + " registered, probed and passing").atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofMillis(500)).until(() -> {
                     Map<String, AgentCheck> checks = agent.consul.agent().checks();
                     List<AgentService> ours = ours();
@@ -226,7 +237,7 @@ class TomcatScaleIT {
     private void stopAndCheckNothingIsLeft() {
         assertEquals(WEBAPPS, ours().size());
         tomcat.signalStop();
-        tomcat.awaitExit(Duration.ofSeconds(60));
+        tomcat.awaitExit(Duration.ofSeconds(120));
         assertEquals(List.of(), ours(), "registered after Tomcat exited");
         assertTrue(agent.consul.agent().checks().keySet().stream().noneMatch(id -> id.contains(prefix)));
     }
@@ -281,8 +292,8 @@ class TomcatScaleIT {
         lines.add("# consul-servlet scale, " + OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS) + ", Tomcat "
                 + System.getProperty("tomcat.versions").split(",")[0] + ", Java " + System.getProperty("java.vm.version")
                 + " (" + System.getProperty("java.vm.name") + "), availableProcessors "
-                + Runtime.getRuntime().availableProcessors() + ", " + RUNS + " runs with and " + RUNS
-                + " without our jar, alternating; medians");
+                + Runtime.getRuntime().availableProcessors() + ", " + startupWith.size() + " runs with and "
+                + startupWithout.size() + " without our jar, alternating; medians");
         lines.add("scale_webapps " + WEBAPPS + " count");
         lines.add("scale_extension_threads " + (threads == null ? "unmeasured"
                 : threads.values().stream().mapToInt(Integer::intValue).sum()) + " threads");
