@@ -22,8 +22,9 @@ import io.github.consulservlet.Sessions;
 
 /**
  * A client of one Consul agent (or an ordered list of agents to fail over to), with one set of
- * credentials. It owns one connection pool, HttpClient's reactor and I/O threads, one scheduler
- * thread and one event thread, whatever the number of calls, contexts and watches: share it
+ * credentials. It owns two connection pools (synchronous calls run on their caller's thread),
+ * HttpClient's reactor and I/O threads for watches, one scheduler thread and one event thread,
+ * whatever the number of calls, contexts and watches: share it
  * between every webapp that talks to the same agent, and give each webapp its own
  * {@link #newContext()}. Watches of the same data, from any context, share one chain of
  * blocking queries.
@@ -235,11 +236,12 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         }
 
         /**
-         * The most connections open to the agents at once; 128 by default. Blocking queries hold
-         * theirs while they wait, so they may use all but a quarter of them (at least 4 stay for
-         * ordinary calls; a pool of 5 or fewer gives them one); more watches than that take turns.
-         * Consul accepts 200 connections per client address by default
-         * ({@code http_max_conns_per_client}).
+         * The most connections open at once in each of the client's two pools, 128 by default:
+         * one for synchronous calls, one for watches. Blocking queries hold theirs while they
+         * wait, so they may use all but a quarter of their pool (at least 4 stay for other
+         * asynchronous calls; a pool of 5 or fewer gives them one); more watches than that take
+         * turns. Consul accepts 200 connections per client address by default
+         * ({@code http_max_conns_per_client}), which both pools together may pass.
          */
         public Builder maxConnections(int max) {
             if (max < 1) {

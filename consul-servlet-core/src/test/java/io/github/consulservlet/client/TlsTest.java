@@ -121,6 +121,29 @@ class TlsTest {
     }
 
     @Test
+    void watchesQueryOverTheSameTlsAsCalls() throws Exception {
+        client = ConsulClient.builder().agents(url()).tls(TlsSettings.builder().caFile(fixture("ca.pem"))
+                .clientCertificate(fixture("client.pem"), fixture("client-key.pem")).build()).build();
+        Transport transport = client.runtimeForTests().transport;
+
+        Response answer = transport.send(Request.get("/v1/kv", "k")).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertEquals(200, answer.status);
+        assertEquals(FakeAgent.kvBody("k", "over tls", 1), answer.text());
+    }
+
+    @Test
+    void watchesRefuseAnAgentSignedByAnotherCaToo() {
+        client = ConsulClient.builder().agents(url()).tls(TlsSettings.builder().caFile(fixture("other-ca.pem"))
+                .clientCertificate(fixture("client.pem"), fixture("client-key.pem")).build()).build();
+        Transport transport = client.runtimeForTests().transport;
+
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> transport.send(Request.get("/v1/kv", "k")).get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof ConsulUnreachableException, e.getCause().toString());
+    }
+
+    @Test
     void verificationOffAcceptsAnyAgent() {
         client = ConsulClient.builder().agents(url()).tls(TlsSettings.builder().verify(false)
                 .clientCertificate(fixture("client.pem"), fixture("client-key.pem")).build()).build();

@@ -147,6 +147,9 @@ class TransportTest {
                 client.kv().watch("k" + i, value -> { });
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> fake.calls.size() >= 200);
+            for (int i = 0; i < 10; i++) {
+                assertEquals("v", client.kv().getString("k").orElseThrow()); // on this thread: no thread of their own
+            }
 
             List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("consul-servlet-") && !before.contains(t)).toList();
@@ -209,6 +212,67 @@ class TransportTest {
         assertEquals("v", next.get(5, TimeUnit.SECONDS));
         caller.join(5_000);
         assertFalse(caller.isAlive());
+    }
+
+    @Test
+    void aCallerAlreadyInterruptedSendsNothingAndStaysInterrupted() {
+        agent.answer("GET", "/v1/kv/k", 200, FakeAgent.kvBody("k", "v", 1));
+        client = agent.clientBuilder().build();
+
+        Thread.currentThread().interrupt();
+        ConsulUnreachableException e;
+        try {
+            e = assertThrows(ConsulUnreachableException.class, () -> client.kv().get("k"));
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt flag is kept");
+        }
+
+        assertTrue(e.getMessage().contains("was interrupted"), e.getMessage());
+        assertEquals(0, agent.requestCount());
+        assertEquals("v", client.kv().getString("k").orElseThrow(), "the client still works for others");
+    }
+
+    @Test
+    void anInterruptedCallOverTlsEndsAtOnce() throws Exception {
+        com.sun.net.httpserver.HttpsServer tls = TlsTest.httpsAgent();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        tls.createContext("/v1/kv/slow", exchange -> {
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        try {
+            client = ConsulClient.builder().agents("https://127.0.0.1:" + tls.getAddress().getPort())
+                    .tls(TlsSettings.builder().caFile(TlsTest.fixture("ca.pem"))
+                            .clientCertificate(TlsTest.fixture("client.pem"), TlsTest.fixture("client-key.pem")).build())
+                    .maxConnections(1).readTimeout(Duration.ofSeconds(30)).build();
+            CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    client.kv().get("slow");
+                    interruptKept.complete(false);
+                } catch (ConsulUnreachableException expected) {
+                    interruptKept.complete(Thread.currentThread().isInterrupted() && expected.getMessage().contains("interrupted"));
+                }
+            });
+            caller.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> caller.getState() == Thread.State.RUNNABLE
+                    && java.util.Arrays.stream(caller.getStackTrace()).anyMatch(f -> f.getMethodName().contains("read")));
+
+            caller.interrupt();
+
+            assertTrue(interruptKept.get(5, TimeUnit.SECONDS));
+            release.countDown(); // the test agent answers one request at a time
+            assertEquals("over tls", CompletableFuture.supplyAsync(() -> client.kv().getString("k").orElseThrow())
+                    .get(5, TimeUnit.SECONDS), "the one connection was given back");
+        } finally {
+            release.countDown();
+            tls.stop(0);
+        }
     }
 
     @Test
