@@ -236,12 +236,11 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         }
 
         /**
-         * The most connections open at once in each of the client's two pools, 128 by default:
-         * one for synchronous calls, one for watches. Blocking queries hold theirs while they
-         * wait, so they may use all but a quarter of their pool (at least 4 stay for other
-         * asynchronous calls; a pool of 5 or fewer gives them one); more watches than that take
-         * turns. Consul accepts 200 connections per client address by default
-         * ({@code http_max_conns_per_client}), which both pools together may pass.
+         * The most connections open at once, 128 by default, below the 200 Consul accepts per
+         * client address ({@code http_max_conns_per_client}). Blocking queries hold theirs while
+         * they wait, so watches may hold all but a quarter of them (at least 4 stay for calls; 5
+         * or fewer give watches one); more watches than that take turns. Synchronous calls have
+         * the rest, one pool, and other asynchronous calls one more connection.
          */
         public Builder maxConnections(int max) {
             if (max < 1) {

@@ -71,7 +71,7 @@ import io.github.consulservlet.ConsulUnreachableException;
  * back cost about a quarter of the throughput of an uncached read, and the classic client starts
  * no thread. {@link #send} (blocking queries, and calls nobody waits for) uses the asynchronous
  * client: one I/O thread however many watches are in flight. Each client has its own connection
- * pool of {@code maxConnections}. A call goes to the agent that last answered; when an agent
+ * pool; the two together hold at most {@code maxConnections}. A call goes to the agent that last answered; when an agent
  * refuses the connection (or cannot be reached in the connect timeout) the call moves to the
  * next one in the configured order, which is safe because nothing was sent. The ACL token
  * travels only in the {@code X-Consul-Token} header.
@@ -98,7 +98,13 @@ final class Transport implements AutoCloseable {
         this.agents = List.copyOf(agents);
         this.token = token;
         this.readTimeout = readTimeout;
-        this.blockingBudget = new BlockingBudget(BlockingBudget.forPool(maxConnections));
+        int forWatches = BlockingBudget.forPool(maxConnections);
+        this.blockingBudget = new BlockingBudget(forWatches);
+        // maxConnections bounds both pools together (Consul refuses more than its
+        // http_max_conns_per_client from one address): the watches' budget plus one connection for
+        // the other asynchronous calls (session destroys), and the rest, at least one, for calls.
+        int asynchronousPool = Math.min(maxConnections, forWatches + 1);
+        int synchronousPool = Math.max(1, maxConnections - asynchronousPool);
         ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext);
         if (!verifyHostname) {
             tls.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
@@ -111,8 +117,8 @@ final class Transport implements AutoCloseable {
         this.http = HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
                         .setTlsStrategy(tls.buildAsync())
-                        .setMaxConnTotal(maxConnections)
-                        .setMaxConnPerRoute(maxConnections)
+                        .setMaxConnTotal(asynchronousPool)
+                        .setMaxConnPerRoute(asynchronousPool)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.of(connectTimeout))
                                 .build())
@@ -129,8 +135,8 @@ final class Transport implements AutoCloseable {
         this.blocking = HttpClients.custom()
                 .setConnectionManager(new InterruptibleConnections()
                         .setTlsSocketStrategy(tls.buildClassic())
-                        .setMaxConnTotal(maxConnections)
-                        .setMaxConnPerRoute(maxConnections)
+                        .setMaxConnTotal(synchronousPool)
+                        .setMaxConnPerRoute(synchronousPool)
                         .setDefaultConnectionConfig(connections)
                         // The asynchronous client bounds a TLS handshake by the connect timeout.
                         .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(Timeout.of(connectTimeout)).build())
