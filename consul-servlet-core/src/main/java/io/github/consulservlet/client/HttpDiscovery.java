@@ -1,5 +1,6 @@
 package io.github.consulservlet.client;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,6 +10,8 @@ import java.util.Objects;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.QueryOptions;
@@ -96,18 +99,64 @@ final class HttpDiscovery implements Discovery {
         return Collections.unmodifiableMap(services);
     }
 
+    /** Streamed: the checks, most of a health answer, are skipped rather than built. */
     private static List<ServiceInstance> readInstances(Response response) {
-        List<ServiceInstance> instances = new ArrayList<>();
-        for (JsonObject entry : Json.objects(response.requireSuccess())) {
-            JsonObject node = Json.object(entry, "Node");
-            JsonObject service = Json.object(entry, "Service");
-            String address = Json.string(service, "Address");
-            instances.add(new ServiceInstance(Json.string(service, "ID"), Json.string(service, "Service"),
-                    address.isEmpty() ? Json.string(node, "Address") : address,
-                    (int) Json.number(service, "Port"), Json.strings(service.get("Tags")),
-                    Json.stringMap(service.get("Meta")), Json.string(node, "Node"),
-                    Json.string(node, "Datacenter")));
+        response.requireSuccess();
+        return Json.stream(response, json -> {
+            List<ServiceInstance> instances = new ArrayList<>();
+            if (json.peek() != JsonToken.BEGIN_ARRAY) { // null: an absent result
+                json.skipValue();
+                return List.of();
+            }
+            json.beginArray();
+            while (json.hasNext()) {
+                if (json.peek() == JsonToken.BEGIN_OBJECT) {
+                    instances.add(readInstance(json));
+                } else {
+                    json.skipValue();
+                }
+            }
+            json.endArray();
+            return List.copyOf(instances);
+        });
+    }
+
+    private static ServiceInstance readInstance(JsonReader json) throws IOException {
+        String node = "";
+        String nodeAddress = "";
+        String datacenter = "";
+        String id = "";
+        String name = "";
+        String address = "";
+        long port = 0;
+        List<String> tags = List.of();
+        Map<String, String> meta = Map.of();
+        json.beginObject();
+        while (json.hasNext()) {
+            String part = json.nextName();
+            if (json.peek() != JsonToken.BEGIN_OBJECT || !(part.equals("Node") || part.equals("Service"))) {
+                json.skipValue();
+                continue;
+            }
+            json.beginObject();
+            while (json.hasNext()) {
+                switch (part + "." + json.nextName()) {
+                    case "Node.Node" -> node = Json.nextString(json);
+                    case "Node.Address" -> nodeAddress = Json.nextString(json);
+                    case "Node.Datacenter" -> datacenter = Json.nextString(json);
+                    case "Service.ID" -> id = Json.nextString(json);
+                    case "Service.Service" -> name = Json.nextString(json);
+                    case "Service.Address" -> address = Json.nextString(json);
+                    case "Service.Port" -> port = Json.nextNumber(json);
+                    case "Service.Tags" -> tags = Json.nextStrings(json);
+                    case "Service.Meta" -> meta = Json.nextStringMap(json);
+                    default -> json.skipValue();
+                }
+            }
+            json.endObject();
         }
-        return List.copyOf(instances);
+        json.endObject();
+        return new ServiceInstance(id, name, address.isEmpty() ? nodeAddress : address, (int) port, tags, meta, node,
+                datacenter);
     }
 }

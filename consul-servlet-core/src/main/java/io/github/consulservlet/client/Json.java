@@ -1,5 +1,8 @@
 package io.github.consulservlet.client;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +17,9 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
 import io.github.consulservlet.ConsulUnreachableException;
 
@@ -39,6 +45,82 @@ final class Json {
             throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
                     + " with a body that is not JSON", e);
         }
+    }
+
+    /** What {@link #stream} reads from an answer's body. */
+    @FunctionalInterface
+    interface Reading<T> {
+        T read(JsonReader json) throws IOException;
+    }
+
+    /**
+     * Reads an answer's body as it is parsed, without building its tree first: for answers whose
+     * larger part is skipped, such as the checks of {@code /v1/health/service}.
+     */
+    static <T> T stream(Response response, Reading<T> reading) {
+        byte[] body = response.body == null ? new byte[0] : response.body;
+        try (JsonReader json = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+            return reading.read(json);
+        } catch (IOException | IllegalStateException | JsonParseException | NumberFormatException e) {
+            throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
+                    + " with a body that is not JSON", e);
+        }
+    }
+
+    /** The next value as a string, as {@link #string(JsonObject, String)} reads one: "" unless a primitive. */
+    static String nextString(JsonReader json) throws IOException {
+        return switch (json.peek()) {
+            case STRING, NUMBER -> json.nextString();
+            case BOOLEAN -> String.valueOf(json.nextBoolean());
+            default -> {
+                json.skipValue();
+                yield "";
+            }
+        };
+    }
+
+    /** The next value as a number, as {@link #number(JsonObject, String)} reads one: 0 unless a number. */
+    static long nextNumber(JsonReader json) throws IOException {
+        try {
+            return new JsonPrimitive(nextString(json)).getAsLong();
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The next value's string items, as {@link #strings(JsonElement)} reads them. */
+    static List<String> nextStrings(JsonReader json) throws IOException {
+        List<String> strings = new ArrayList<>();
+        if (json.peek() != JsonToken.BEGIN_ARRAY) {
+            json.skipValue();
+            return strings;
+        }
+        json.beginArray();
+        while (json.hasNext()) {
+            JsonToken item = json.peek();
+            if (item == JsonToken.STRING || item == JsonToken.NUMBER || item == JsonToken.BOOLEAN) {
+                strings.add(nextString(json));
+            } else {
+                json.skipValue();
+            }
+        }
+        json.endArray();
+        return strings;
+    }
+
+    /** The next value's entries, as {@link #stringMap(JsonElement)} reads them. */
+    static Map<String, String> nextStringMap(JsonReader json) throws IOException {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (json.peek() != JsonToken.BEGIN_OBJECT) {
+            json.skipValue();
+            return map;
+        }
+        json.beginObject();
+        while (json.hasNext()) {
+            map.put(json.nextName(), nextString(json));
+        }
+        json.endObject();
+        return map;
     }
 
     /** The array of an answer; {@code null} (an absent result) reads as empty. */

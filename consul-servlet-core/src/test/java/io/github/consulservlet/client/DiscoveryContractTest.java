@@ -1,6 +1,8 @@
 package io.github.consulservlet.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -8,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsistencyMode;
+import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.ServiceInstance;
 
@@ -59,5 +62,16 @@ class DiscoveryContractTest extends ContractTest {
 
         agent.assertOnly("GET", "/v1/health/service/shop", Map.of("passing", "", "tag", "v2", "dc", "dc2", "stale", ""));
         assertEquals(List.of(), instances);
+    }
+
+    @Test
+    void anAbsentResultIsNoInstanceAndABodyThatIsNotJsonSaysSo() {
+        agent.answer("GET", "/v1/health/service/shop", 200, "null");
+        assertEquals(List.of(), client.discovery().service("shop"));
+
+        agent.answer("GET", "/v1/health/service/cart", 200, "[{\"Node\": {\"Node\": \"web1\"}, \"Service\": <html>");
+        ConsulUnreachableException error = assertThrows(ConsulUnreachableException.class,
+                () -> client.discovery().service("cart"));
+        assertTrue(error.getMessage().endsWith("answered HTTP 200 with a body that is not JSON"), error.getMessage());
     }
 }
