@@ -240,7 +240,8 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
          * client address ({@code http_max_conns_per_client}). Blocking queries hold theirs while
          * they wait, so watches may hold all but a quarter of them (at least 4 stay for calls; 5
          * or fewer give watches one); more watches than that take turns. Synchronous calls have
-         * the rest, one pool, and other asynchronous calls one more connection.
+         * the rest, one pool, and other asynchronous calls one more connection (so 1 or 2 give
+         * 2 or 3: each pool has at least one).
          */
         public Builder maxConnections(int max) {
             if (max < 1) {

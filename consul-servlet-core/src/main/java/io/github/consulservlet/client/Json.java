@@ -3,6 +3,7 @@ package io.github.consulservlet.client;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,6 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
@@ -58,9 +58,15 @@ final class Json {
      * larger part is skipped, such as the checks of {@code /v1/health/service}.
      */
     static <T> T stream(Response response, Reading<T> reading) {
-        byte[] body = response.body == null ? new byte[0] : response.body;
+        // no body reads as null, as JsonParser reads it for the tree-built answers
+        byte[] body = response.body == null || new String(response.body, StandardCharsets.UTF_8).isBlank()
+                ? "null".getBytes(StandardCharsets.UTF_8) : response.body;
         try (JsonReader json = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
-            return reading.read(json);
+            T read = reading.read(json);
+            if (json.peek() != JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("more after the answer's value");
+            }
+            return read;
         } catch (IOException | IllegalStateException | JsonParseException | NumberFormatException e) {
             throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
                     + " with a body that is not JSON", e);
@@ -81,8 +87,10 @@ final class Json {
 
     /** The next value as a number, as {@link #number(JsonObject, String)} reads one: 0 unless a number. */
     static long nextNumber(JsonReader json) throws IOException {
+        boolean number = json.peek() == JsonToken.NUMBER;
+        String value = nextString(json);
         try {
-            return new JsonPrimitive(nextString(json)).getAsLong();
+            return number ? new BigDecimal(value).longValue() : Long.parseLong(value);
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -52,6 +52,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.config.RegistryBuilder;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
@@ -203,6 +204,7 @@ final class Transport implements AutoCloseable {
     Response call(Request request) {
         List<String> failures = new ArrayList<>();
         int first = preferredAgent.get();
+        boolean resent = false;
         for (int tries = 0; ; tries++) {
             int agentIndex = (first + tries) % agents.size();
             URI agent = agents.get(agentIndex);
@@ -234,6 +236,14 @@ final class Transport implements AutoCloseable {
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     throw interrupted(request, e);
+                }
+                if (e instanceof NoHttpResponseException && !resent) {
+                    // A pooled connection the agent closed since its last use (the pool checks only
+                    // those idle for 2 s): the agent read nothing, so the call goes once more, on
+                    // a new connection, as the asynchronous client, which sees the close, would.
+                    resent = true;
+                    tries--;
+                    continue;
                 }
                 if (!failOver(request, agent, tries, failures, e, timeout)) {
                     throw noAnswer(request, failures, e);

@@ -68,6 +68,12 @@ class DiscoveryContractTest extends ContractTest {
     void anAbsentResultIsNoInstanceAndABodyThatIsNotJsonSaysSo() {
         agent.answer("GET", "/v1/health/service/shop", 200, "null");
         assertEquals(List.of(), client.discovery().service("shop"));
+        agent.answer("GET", "/v1/health/service/empty", 200, "");
+        assertEquals(List.of(), client.discovery().service("empty"));
+        agent.answer("GET", "/v1/health/service/decimal", 200, "[{\"Service\": {\"ID\": \"d-1\", \"Port\": 8080.0}}]");
+        assertEquals(8080, client.discovery().service("decimal").get(0).port());
+        agent.answer("GET", "/v1/health/service/trailing", 200, "[] []");
+        assertThrows(ConsulUnreachableException.class, () -> client.discovery().service("trailing"));
 
         agent.answer("GET", "/v1/health/service/cart", 200, "[{\"Node\": {\"Node\": \"web1\"}, \"Service\": <html>");
         ConsulUnreachableException error = assertThrows(ConsulUnreachableException.class,

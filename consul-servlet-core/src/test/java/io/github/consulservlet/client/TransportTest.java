@@ -63,6 +63,44 @@ class TransportTest {
         assertEquals(2, agent.requestCount());
     }
 
+    /**
+     * An agent that answers each connection's first request, keep-alive, and then closes it, as an
+     * agent that restarts or drops idle connections does: the next call finds its pooled
+     * connection closed, and is sent again on a new one.
+     */
+    @Test
+    void aCallOnAPooledConnectionTheAgentClosedIsSentAgainOnANewOne() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            Thread agent = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket connection = server.accept()) {
+                        connections.incrementAndGet();
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
+                                java.nio.charset.StandardCharsets.ISO_8859_1));
+                        for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                            // the request's head; a GET has no body
+                        }
+                        byte[] body = FakeAgent.kvBody("k", "v", 1).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                        connection.getOutputStream().write(body);
+                        connection.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return; // the test closed the server
+                    }
+                }
+            }, "closing-agent");
+            agent.start();
+            client = ConsulClient.builder().agents("127.0.0.1:" + server.getLocalPort()).build();
+
+            for (int call = 1; call <= 3; call++) {
+                assertEquals("v", client.kv().getString("k").orElseThrow(), "call " + call);
+            }
+            assertEquals(3, connections.get(), "one connection a call");
+        }
+    }
+
     @Test
     void whenNoAgentAnswersTheErrorNamesEachOne() throws Exception {
         int first = refusingPort();

@@ -1,6 +1,8 @@
 package io.github.consulservlet.tomcat;
 
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.CodeSource;
 
@@ -41,9 +43,10 @@ final class SkipOwnJar implements JarScanFilter {
         }
     }
 
+    /** {@code jarName} is the last segment of the jar's URL, so percent-encoded. */
     @Override
     public boolean check(JarScanType type, String jarName) {
-        return !ownJar.equals(jarName) && delegate.check(type, jarName);
+        return !ownJar.equals(URLDecoder.decode(jarName, StandardCharsets.UTF_8)) && delegate.check(type, jarName);
     }
 
     @Override

@@ -30,6 +30,13 @@ class SkipOwnJarTest {
     }
 
     @Test
+    void tomcatNamesTheJarAsItsUrlDoes() {
+        StandardContext context = new StandardContext();
+        SkipOwnJar.install(context, "consul valve.jar");
+        assertFalse(context.getJarScanner().getJarScanFilter().check(JarScanType.PLUGGABILITY, "consul%20valve.jar"));
+    }
+
+    @Test
     void outsideAJarNothingChanges() {
         StandardContext context = new StandardContext();
         JarScanFilter before = context.getJarScanner().getJarScanFilter();

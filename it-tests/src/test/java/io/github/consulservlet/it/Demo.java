@@ -42,13 +42,14 @@ final class Demo {
     public static void main(String[] args) {
         Demo demo = new Demo();
         boolean once = Boolean.getBoolean("demo.once");
+        // Ctrl-C at any step stops what has started
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-stop"));
         try {
             demo.run();
             if (once) {
                 demo.stop();
                 return;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(demo::stop, "demo-stop"));
             System.out.println("\nRunning. Press Ctrl-C to stop both containers (each deregisters its webapp as it stops).");
             new CountDownLatch(1).await();
         } catch (Throwable e) {
@@ -151,6 +152,8 @@ final class Demo {
             if (container != null) {
                 try {
                     container.awaitExit(Duration.ofSeconds(60));
+                } catch (RuntimeException e) {
+                    System.out.println("  a container did not stop within 60 s; killed: " + e.getMessage());
                 } finally {
                     container.close();
                 }

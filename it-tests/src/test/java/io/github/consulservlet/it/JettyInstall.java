@@ -55,8 +55,13 @@ final class JettyInstall {
         ContainerProcess jetty = ContainerProcess.start(List.of(java(), "-Xmx512m", "-jar", home.resolve("start.jar").toString(),
                         "jetty.http.host=127.0.0.1", "jetty.http.port=0", "jetty.deploy.scanInterval=1"),
                 base, Map.of(), base.resolve("logs/jetty.out"));
-        await().atMost(Duration.ofSeconds(120)).until(() -> jetty.log().contains("Started oejs.Server") || !jetty.isAlive());
-        assertTrue(jetty.isAlive(), () -> "Jetty did not start:\n" + jetty.log());
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> jetty.log().contains("Started oejs.Server") || !jetty.isAlive());
+            assertTrue(jetty.isAlive(), () -> "Jetty did not start:\n" + jetty.log());
+        } catch (RuntimeException | AssertionError e) {
+            jetty.close(); // nobody else holds it yet
+            throw e;
+        }
         return jetty;
     }
 

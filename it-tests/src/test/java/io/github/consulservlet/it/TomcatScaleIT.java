@@ -199,6 +199,9 @@ class TomcatScaleIT {
 
     /** Starts Tomcat and notes its startup time and its 200 webapps' own deploy times. */
     private void start(Path base, List<Long> startups, List<Long> webappDeploys) {
+        if (tomcat != null) {
+            tomcat.close(); // the previous run's, when a failed assertion left it running
+        }
         tomcat = TomcatInstall.start(base, "", STARTUP);
         port = TomcatInstall.boundPort(tomcat);
         String log = tomcat.log();
@@ -235,9 +238,10 @@ class TomcatScaleIT {
 
     /** Signals Tomcat to stop, then, once it has exited, finds none of the 200 left in the agent. */
     private void stopAndCheckNothingIsLeft() {
-        assertEquals(WEBAPPS, ours().size());
+        int registered = ours().size();
         tomcat.signalStop();
         tomcat.awaitExit(Duration.ofSeconds(120));
+        assertEquals(WEBAPPS, registered, "registered when Tomcat was asked to stop");
         assertEquals(List.of(), ours(), "registered after Tomcat exited");
         assertTrue(agent.consul.agent().checks().keySet().stream().noneMatch(id -> id.contains(prefix)));
     }
