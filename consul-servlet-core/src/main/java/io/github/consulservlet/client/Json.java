@@ -59,8 +59,7 @@ final class Json {
      */
     static <T> T stream(Response response, Reading<T> reading) {
         // no body reads as null, as JsonParser reads it for the tree-built answers
-        byte[] body = response.body == null || new String(response.body, StandardCharsets.UTF_8).isBlank()
-                ? "null".getBytes(StandardCharsets.UTF_8) : response.body;
+        byte[] body = blank(response.body) ? "null".getBytes(StandardCharsets.UTF_8) : response.body;
         try (JsonReader json = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
             T read = reading.read(json);
             if (json.peek() != JsonToken.END_DOCUMENT) {
@@ -71,6 +70,17 @@ final class Json {
             throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
                     + " with a body that is not JSON", e);
         }
+    }
+
+    private static boolean blank(byte[] body) {
+        if (body != null) {
+            for (byte b : body) {
+                if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The next value as a string, as {@link #string(JsonObject, String)} reads one: "" unless a primitive. */
