@@ -29,6 +29,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.registration.RegistrationLatency;
 import io.github.consulservlet.simulator.ConsulSimulator;
 
 /**

@@ -1,47 +1,33 @@
-package io.github.consulservlet.bench;
+package io.github.consulservlet.registration;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 import io.github.consulservlet.ConsulContext;
-import io.github.consulservlet.registration.ConsulServletInitializer;
-import io.github.consulservlet.registration.WebappLifecycle;
 import io.github.consulservlet.simulator.ConsulSimulator;
 
 /**
  * How long a webapp takes from the container reporting it started to its check passing in the
- * agent: an embedded Jetty 12 on 127.0.0.1, port 0, deploys a webapp with consul-servlet's
- * initializer, and reports its start and stop through {@link BenchContainerAdapter} the way the
- * Jetty module does (started once the context has started, stopping before it stops). The clock
- * starts just before the start is reported and stops when the simulator has the check passing.
+ * agent, on core's test harness (in its test-jar, hence this package): {@link EmbeddedJetty}
+ * deploys the webapp with consul-servlet's initializer and reports its start and stop through
+ * {@link TestContainerAdapter}, the way the Jetty module does. The clock starts as the context
+ * has started, just before the start is reported, and stops when the simulator has the check
+ * passing.
  */
-final class RegistrationLatency {
+public final class RegistrationLatency {
     private static final String PATH = "/bench-webapp";
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final Duration GIVE_UP = Duration.ofSeconds(30);
 
-    private final ConsulSimulator simulator;
-    private final Server server = new Server();
-    private final ServerConnector connector = new ServerConnector(server);
-    private final ContextHandlerCollection contexts = new ContextHandlerCollection(true);
-
-    private RegistrationLatency(ConsulSimulator simulator) throws Exception {
-        this.simulator = simulator;
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(contexts);
-        server.start();
+    private RegistrationLatency() {
     }
 
     /**
@@ -49,47 +35,31 @@ final class RegistrationLatency {
      * each one also makes the shared client a container's first webapp needs), and returns the
      * last {@code samples} latencies in milliseconds.
      */
-    static List<Double> measure(ConsulSimulator simulator, int warmups, int samples) throws Exception {
+    public static List<Double> measure(ConsulSimulator simulator, int warmups, int samples) throws Exception {
         List<Double> millis = new ArrayList<>();
-        RegistrationLatency jetty = new RegistrationLatency(simulator);
-        try {
+        try (EmbeddedJetty jetty = new EmbeddedJetty()) {
             for (int i = 0; i < warmups + samples; i++) {
-                double latency = jetty.once();
+                double latency = once(jetty, simulator);
                 if (i >= warmups) {
                     millis.add(latency);
                 }
             }
-        } finally {
-            jetty.server.stop();
         }
         return millis;
     }
 
-    private double once() throws Exception {
-        ServletContextHandler context = new ServletContextHandler(PATH);
-        context.setInitParameter("consul.agent", simulator.address());
-        context.setInitParameter(BenchContainerAdapter.FOLLOW, "true");
-        context.addServletContainerInitializer(new ConsulServletInitializer());
+    private static double once(EmbeddedJetty jetty, ConsulSimulator simulator) throws Exception {
+        ServletContextHandler context = EmbeddedJetty.webapp(PATH,
+                Map.of("consul.agent", simulator.address(), TestContainerAdapter.FOLLOW, "true"));
         long[] startedAt = {0};
+        // added before the listener deploy() adds, which reports the start: called first
         context.addEventListener(new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 startedAt[0] = System.nanoTime();
-                BenchContainerAdapter.lifecycle(PATH).ifPresent(l -> l.started("127.0.0.1", connector.getLocalPort()));
-            }
-
-            @Override
-            public void lifeCycleFailure(LifeCycle event, Throwable cause) {
-                BenchContainerAdapter.lifecycle(PATH).ifPresent(WebappLifecycle::stopped);
-            }
-
-            @Override
-            public void lifeCycleStopped(LifeCycle event) {
-                BenchContainerAdapter.lifecycle(PATH).ifPresent(WebappLifecycle::stopped);
             }
         });
-        contexts.addHandler(context);
-        context.start();
+        jetty.deploy(context);
         Optional<String> id = Optional.empty();
         try {
             long deadline = System.nanoTime() + GIVE_UP.toNanos();
@@ -104,10 +74,8 @@ final class RegistrationLatency {
                 LockSupport.parkNanos(POLL_NANOS);
             }
         } finally {
-            BenchContainerAdapter.lifecycle(PATH).ifPresent(WebappLifecycle::stopping);
-            context.stop();
-            contexts.removeHandler(context);
-            awaitGone(id.orElse(""));
+            jetty.undeploy(context);
+            awaitGone(simulator, id.orElse(""));
         }
     }
 
@@ -115,7 +83,7 @@ final class RegistrationLatency {
      * The next sample starts as a lone deployment does: the webapp deregistered and its shared
      * client's threads ({@code consul-servlet-*}) gone.
      */
-    private void awaitGone(String serviceId) {
+    private static void awaitGone(ConsulSimulator simulator, String serviceId) {
         long deadline = System.nanoTime() + GIVE_UP.toNanos();
         while (simulator.serviceIds().contains(serviceId) || Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.isAlive() && t.getName().startsWith("consul-servlet-"))) {
