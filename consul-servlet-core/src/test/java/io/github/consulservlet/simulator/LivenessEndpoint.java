@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpServer;
 
 /** An HTTP endpoint on 127.0.0.1 and a free port whose status a test sets, for checks to probe. */
-final class LivenessEndpoint implements AutoCloseable {
+public final class LivenessEndpoint implements AutoCloseable {
     private final HttpServer server;
     private volatile int status = 200;
     private volatile String body = "up";
     private volatile CountDownLatch gate = new CountDownLatch(0);
-    final AtomicInteger probes = new AtomicInteger();
+    private final AtomicInteger probes = new AtomicInteger();
 
-    LivenessEndpoint() {
+    public LivenessEndpoint() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -41,22 +41,27 @@ final class LivenessEndpoint implements AutoCloseable {
     }
 
     /** Holds every answer until {@link #release()}: a probe stays out as long as the test needs. */
-    void hold() {
+    public void hold() {
         gate = new CountDownLatch(1);
     }
 
-    void release() {
+    public void release() {
         gate.countDown();
     }
 
     /** Answers this from now on. */
-    void answer(int newStatus, String newBody) {
+    public void answer(int newStatus, String newBody) {
         body = newBody;
         status = newStatus;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/health";
+    }
+
+    /** How many probes reached it. */
+    public int probes() {
+        return probes.get();
     }
 
     @Override

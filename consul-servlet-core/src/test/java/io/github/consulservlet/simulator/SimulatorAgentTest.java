@@ -207,15 +207,15 @@ class SimulatorAgentTest {
         endpoint.hold();
         String body = "{\"Name\":\"loop\",\"Check\":{\"HTTP\":\"" + endpoint.url() + "\",\"Interval\":\"1s\"}}";
         raw.put("/v1/agent/service/register", body);
-        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint.probes.get() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> endpoint.probes() == 1);
         for (int i = 0; i < 10; i++) {
             raw.put("/v1/agent/service/register", body);
         }
         endpoint.release();
-        int before = endpoint.probes.get();
+        int before = endpoint.probes();
         // one loop probes about once a second: 3 or 4 times in 3 seconds, never a dozen
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> endpoint.probes.get() - before <= 5);
+                .until(() -> endpoint.probes() - before <= 5);
     }
 
     @Test

@@ -7,7 +7,7 @@ import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.client.ConsulClient;
-import io.github.consulservlet.simulator.ConsulTestAgent;
+import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /** The test's Consul agent (the simulator, or the real one named) and what it holds. */
 final class AgentView implements AutoCloseable {
@@ -15,7 +15,7 @@ final class AgentView implements AutoCloseable {
     final ConsulClient consul;
 
     AgentView() {
-        this(ConsulTestAgent.start());
+        this(ConsulTestAgent.startSimulator());
     }
 
     AgentView(ConsulTestAgent agent) {

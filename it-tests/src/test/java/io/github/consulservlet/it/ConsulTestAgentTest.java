@@ -13,7 +13,7 @@ import io.github.consulservlet.client.CheckDefinition;
 import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ServiceRegistration;
-import io.github.consulservlet.simulator.ConsulTestAgent;
+import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /**
  * The end-to-end tests reach their Consul agent through core's test-jar: the simulator, or the
@@ -23,7 +23,7 @@ class ConsulTestAgentTest {
 
     @Test
     void aServiceRegisteredWithTheTestAgentIsDiscovered() {
-        try (ConsulTestAgent agent = ConsulTestAgent.start()) {
+        try (ConsulTestAgent agent = ConsulTestAgent.startSimulator()) {
             ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
             agent.token().ifPresent(builder::token);
             String id = agent.unique("it");

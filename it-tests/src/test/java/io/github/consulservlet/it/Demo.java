@@ -16,7 +16,7 @@ import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.simulator.ConsulSimulator;
-import io.github.consulservlet.simulator.ConsulTestAgent;
+import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /**
  * The README's first command: a real Tomcat and a real Jetty, installed as the README tells a
@@ -66,7 +66,7 @@ final class Demo {
             System.setProperty("consul.it.agent", ambient.trim()); // the user's agent, loopback or not
         }
         try {
-            agent = new AgentView(ConsulTestAgent.start(ConsulSimulator.builder().port(8500)));
+            agent = new AgentView(ConsulTestAgent.startSimulator(ConsulSimulator.builder().port(8500)));
         } catch (RuntimeException e) {
             throw new IllegalStateException("could not start the Consul simulator on 127.0.0.1:8500 (" + e.getMessage()
                     + "); free the port, or set CONSUL_HTTP_ADDR to a running agent", e);

@@ -1,4 +1,4 @@
-package io.github.consulservlet.simulator;
+package io.github.consulservlet.agentcontract;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.consulservlet.KvDeleteOptions;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
 import io.github.consulservlet.SessionOptions;
@@ -21,42 +20,20 @@ import io.github.consulservlet.Watch;
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.CheckDefinition;
 import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.simulator.LivenessEndpoint;
 
 /**
- * The foundation's client driven end to end against a Consul agent: the simulator, or the real
- * agent named by {@code -Dconsul.it.agent} / {@code CONSUL_HTTP_ADDR} (such as
- * {@code consul agent -dev}), unchanged. Everything is named uniquely and removed afterwards.
+ * The client driven end to end: locks, watches, TTL and HTTP checks, maintenance and
+ * check-and-set, on both agents.
  */
-class ClientEndToEndTest {
-    private final ConsulTestAgent agent = ConsulTestAgent.start();
-    private final ConsulClient consul = client(agent);
-    private final String prefix = agent.unique("e2e") + "/";
-    private String serviceId;
+class ClientEndToEndTest extends OnBothAgents {
     private LivenessEndpoint endpoint;
 
-    static ConsulClient client(ConsulTestAgent agent) {
-        ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
-        agent.token().ifPresent(builder::token);
-        return builder.build();
-    }
-
     @AfterEach
-    void cleanUp() {
-        try {
-            if (serviceId != null) {
-                consul.agent().deregister(serviceId);
-            }
-            consul.sessions().list().stream().filter(s -> s.name().startsWith(prefix))
-                    .forEach(s -> consul.sessions().destroy(s.id()));
-            consul.kv().delete(prefix, KvDeleteOptions.recurse());
-        } finally {
-            consul.close();
-            agent.close();
-            if (endpoint != null) {
-                endpoint.close();
-            }
+    void closeEndpoint() {
+        if (endpoint != null) {
+            endpoint.close();
         }
     }
 
@@ -104,8 +81,8 @@ class ClientEndToEndTest {
 
     @Test
     void aTtlCheckTurnsCriticalWhenItsTtlPasses() {
-        serviceId = agent.unique("ttl");
-        consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
+        String serviceId = agent.unique("ttl");
+        register(ServiceRegistration.builder(serviceId).port(1)
                 .check(CheckDefinition.ttl(Duration.ofSeconds(3)).status(CheckStatus.PASSING).build()).build());
         assertEquals(CheckStatus.PASSING, check("service:" + serviceId).status());
         await().atMost(Duration.ofSeconds(10)).until(() -> check("service:" + serviceId).status() == CheckStatus.CRITICAL);
@@ -120,10 +97,10 @@ class ClientEndToEndTest {
     void anHttpCheckFollowsTheEndpointTheAgentProbes() {
         endpoint = new LivenessEndpoint();
         endpoint.answer(503, "starting");
-        serviceId = agent.unique("probed");
-        consul.agent().register(ServiceRegistration.builder(serviceId).port(4321)
+        String serviceId = agent.unique("probed");
+        register(ServiceRegistration.builder(serviceId).port(4321)
                 .check(CheckDefinition.http(endpoint.url(), Duration.ofSeconds(1)).build()).build());
-        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.probes.get() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.probes() > 0);
         assertEquals(List.of(), consul.discovery().service(serviceId), "a failing endpoint keeps it out");
 
         endpoint.answer(200, "up");
@@ -138,8 +115,8 @@ class ClientEndToEndTest {
     // what discovery sees is awaited rather than read once.
     @Test
     void maintenanceTakesAnInstanceOutOfDiscoveryUntilItEnds() {
-        serviceId = agent.unique("maint");
-        consul.agent().register(ServiceRegistration.builder(serviceId).port(1)
+        String serviceId = agent.unique("maint");
+        register(ServiceRegistration.builder(serviceId).port(1)
                 .check(CheckDefinition.ttl(Duration.ofMinutes(5)).status(CheckStatus.PASSING).build()).build());
         await().atMost(Duration.ofSeconds(5)).until(() -> consul.discovery().service(serviceId).size() == 1);
         consul.agent().enableMaintenance(serviceId, "deploying");

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the Consul agent the tests use as their referee, from Go modules, once: into
+# ${CONSUL_SERVLET_CACHE:-${XDG_CACHE_HOME:-~/.cache}/consul-servlet}/consul-<version>/consul,
+# outside the repository. Later runs reuse it. The last line printed is the binary's path.
+#
+# The version is the one go.mod beside this script requires: Consul 1.14.11, the newest release
+# that is MPL-2.0 (its LICENSE in the module cache) and needs neither of the submodules that
+# are not open source (consul/envoyextensions, consul/troubleshoot: both came with 1.15).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+version=$(sed -n 's|^[[:space:]]*github.com/hashicorp/consul v\([0-9.]*\).*|\1|p' "$here/go.mod")
+cache=${CONSUL_SERVLET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-servlet}
+dir="$cache/consul-$version"
+binary="$dir/consul"
+
+is_expected() {
+    [ -x "$1" ] && [ "$("$1" version 2>/dev/null | head -n 1)" = "Consul v$version" ]
+}
+
+mkdir -p "$dir"
+exec 9>"$dir/.build.lock"
+flock 9 # another build of the same cache finishes first, and this one reuses it
+if is_expected "$binary"; then
+    echo "Consul $version: $binary"
+    exit 0
+fi
+
+command -v go >/dev/null || { echo "cannot build Consul $version: no go on the PATH" >&2; exit 2; }
+echo "Building Consul $version from Go modules (once; a few minutes on a fresh machine) into $dir"
+started=$(date +%s)
+partial="$dir/consul.partial"
+# GOTOOLCHAIN=local: build with the Go on the PATH, never a downloaded toolchain.
+# BuildDate: the release's own time, which `consul version` prints (else 1970).
+released=$(cd "$here" && GOTOOLCHAIN=local go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' github.com/hashicorp/consul)
+(cd "$here" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath \
+    -ldflags "-s -w -X github.com/hashicorp/consul/version.BuildDate=$released" \
+    -o "$partial" github.com/hashicorp/consul)
+is_expected "$partial" || { echo "the binary built does not print 'Consul v$version'" >&2; exit 1; }
+mv -f "$partial" "$binary"
+echo "Built Consul $version in $(( $(date +%s) - started )) s ($(du -m "$binary" | cut -f1) MB)"
+echo "Consul $version: $binary"
