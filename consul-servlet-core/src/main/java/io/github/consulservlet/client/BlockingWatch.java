@@ -17,7 +17,8 @@ import io.github.consulservlet.WatchListener;
  * A chain of blocking queries, as Consul's
  * <a href="https://developer.hashicorp.com/consul/api-docs/features/blocking">blocking query</a>
  * page prescribes: each query carries the last {@code X-Consul-Index} and a {@code wait}; an
- * index that goes backwards is reset to 0 (one plain read to resynchronise); an index below 1 is
+ * index that goes backwards, or a failed query, resets it to 0 (one plain read to resynchronise: an
+ * agent that restarted would hold a query at an index it has not reached); an index below 1 is
  * raised to 1 so the next query blocks; an answer that comes back at once with the same index is
  * not a change and is asked again only after a short backoff, so a misbehaving server never
  * makes us spin; data that changes all the time is followed at a limited rate (a burst of
@@ -113,6 +114,11 @@ final class BlockingWatch<T> implements Watch {
             failure = Transport.asConsulException(error, "watch");
         }
         failures++;
+        // The agent may have restarted meanwhile with its indexes starting over, and Consul holds
+        // a query until its index passes the one asked: at the old index the retry would wait the
+        // whole wait, blind to every change. So the retry is a plain read, as after an index that
+        // went backwards.
+        index = 0;
         long delay = runtime.backoff.delayMillis(failures);
         LOG.log(System.Logger.Level.DEBUG, () -> "watch failed, retrying in " + delay + " ms: " + failure.getMessage());
         notify(() -> listener.onError(failure));

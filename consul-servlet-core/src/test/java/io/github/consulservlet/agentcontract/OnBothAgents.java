@@ -65,7 +65,11 @@ abstract class OnBothAgents {
     @AfterEach
     final void cleanUp() {
         try (ConsulTestAgent closingAgent = agent; ConsulClient closingClient = consul) {
-            registered.forEach(closingClient.agent()::deregister);
+            for (String id : registered) {
+                if (closingClient.agent().service(id).isPresent()) { // unless the test removed it
+                    closingClient.agent().deregister(id);
+                }
+            }
             closingClient.sessions().list().stream().filter(s -> s.name().startsWith(prefix))
                     .forEach(s -> closingClient.sessions().destroy(s.id()));
             closingClient.kv().delete(prefix, KvDeleteOptions.recurse());
