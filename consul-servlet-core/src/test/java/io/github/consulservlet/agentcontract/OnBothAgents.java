@@ -64,15 +64,18 @@ abstract class OnBothAgents {
 
     @AfterEach
     final void cleanUp() {
-        try (ConsulTestAgent closingAgent = agent; ConsulClient closingClient = consul) {
+        try {
             for (String id : registered) {
-                if (closingClient.agent().service(id).isPresent()) { // unless the test removed it
-                    closingClient.agent().deregister(id);
+                if (consul.agent().service(id).isPresent()) { // unless the test removed it
+                    consul.agent().deregister(id);
                 }
             }
-            closingClient.sessions().list().stream().filter(s -> s.name().startsWith(prefix))
-                    .forEach(s -> closingClient.sessions().destroy(s.id()));
-            closingClient.kv().delete(prefix, KvDeleteOptions.recurse());
+            consul.sessions().list().stream().filter(s -> s.name().startsWith(prefix))
+                    .forEach(s -> consul.sessions().destroy(s.id()));
+            consul.kv().delete(prefix, KvDeleteOptions.recurse());
+        } finally {
+            consul.close();
+            agent.close();
         }
     }
 }

@@ -247,7 +247,7 @@ final class RealAgentProcess implements AutoCloseable {
             try (ServerSocket tcp = new ServerSocket(0, 1, loopback)) {
                 int port = tcp.getLocalPort();
                 try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, port))) {
-                    return port;
+                    return udp.getLocalPort();
                 } catch (IOException e) {
                     // that port is taken for UDP: try another
                 }

@@ -5,6 +5,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.ArgumentsProvider;
+import org.junit.jupiter.params.support.ParameterDeclarations;
 
 /**
  * The agents a parameterised test runs against, for {@code @ArgumentsSource(TestAgents.class)}:
@@ -19,7 +20,7 @@ public final class TestAgents implements ArgumentsProvider {
 
     /** {@link AgentKind#SIMULATOR}, then {@link AgentKind#REAL} when a binary can be had. */
     @Override
-    public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
+    public Stream<? extends Arguments> provideArguments(ParameterDeclarations parameters, ExtensionContext context) {
         return kinds().map(Arguments::of);
     }
 
