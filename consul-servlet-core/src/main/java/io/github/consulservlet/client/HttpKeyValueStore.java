@@ -95,7 +95,7 @@ final class HttpKeyValueStore implements KeyValueStore {
                     + " bytes; Consul accepts at most " + MAX_VALUE_BYTES + " (512 KiB)");
         }
         Request request = Request.put(KV, path)
-                .paramIf(options.flags() != 0, "flags", Long.toString(options.flags()));
+                .paramIf(options.flags() != 0, "flags", Long.toUnsignedString(options.flags()));
         options.cas().ifPresent(cas -> request.param("cas", Long.toString(cas)));
         options.acquire().ifPresent(session -> request.param("acquire", session));
         options.release().ifPresent(session -> request.param("release", session));
@@ -186,7 +186,7 @@ final class HttpKeyValueStore implements KeyValueStore {
         String value = Json.string(json, "Value");
         String session = Json.string(json, "Session");
         return new KvEntry(Json.string(json, "Key"), Base64.getDecoder().decode(value),
-                Json.number(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
+                Json.unsignedNumber(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
                 Json.number(json, "LockIndex"), session.isEmpty() ? Optional.empty() : Optional.of(session));
     }
 }

@@ -4,6 +4,7 @@ import static io.github.consulservlet.simulator.Bodies.array;
 import static io.github.consulservlet.simulator.Bodies.obj;
 import static io.github.consulservlet.simulator.Bodies.stringObject;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -66,7 +67,8 @@ final class Views {
     JsonArray entriesJson(List<State.Entry> entries) {
         JsonArray array = new JsonArray();
         for (State.Entry e : entries) {
-            JsonObject o = obj("LockIndex", e.lockIndex, "Key", e.key, "Flags", e.flags, "Value",
+            // https://developer.hashicorp.com/consul/api-docs/kv#flags: "an unsigned value between 0 and (2^64)-1"
+            JsonObject o = obj("LockIndex", e.lockIndex, "Key", e.key, "Flags", new BigInteger(Long.toUnsignedString(e.flags)), "Value",
                     e.value == null ? JsonNull.INSTANCE : new JsonPrimitive(Base64.getEncoder().encodeToString(e.value)));
             if (!e.session.isEmpty()) {
                 o.addProperty("Session", e.session);
