@@ -148,12 +148,22 @@ class SimulatorKvTest {
 
     @Test
     void pathsThatAreNotCleanAreRedirectedAsGoServeMuxDoes() {
-        Raw.Reply doubled = raw.put("/v1/kv/a//b?cas=0", "v");
-        assertEquals(301, doubled.status());
-        assertEquals("/v1/kv/a/b?cas=0", doubled.headers().firstValue("Location").orElseThrow());
-        Raw.Reply dotted = raw.get("/v1/kv/a/%2E%2E/%2E%2E/agent/services");
-        assertEquals(301, dotted.status());
+        Raw.Reply doubled = raw.put("/v1/kv/a//b%3F?cas=0", "v");
+        assertEquals(307, doubled.status());
+        assertEquals("/v1/kv/a/b%253F?cas=0", doubled.headers().firstValue("Location").orElseThrow(),
+                "Go escapes the escaped path once more");
+        assertEquals("", doubled.body(), "a redirect of a PUT has no body");
+        Raw.Reply dotted = raw.get("/v1/kv/a/../../agent/services");
+        assertEquals(307, dotted.status());
         assertEquals("/v1/agent/services", dotted.headers().firstValue("Location").orElseThrow());
+        assertEquals("<a href=\"/v1/agent/services\">Temporary Redirect</a>.\n", dotted.body());
         assertEquals(404, raw.get("/v1/kv/a/b").status(), "nothing was written by the redirected request");
+    }
+
+    @Test
+    void escapedDotsAndSlashesAreDataNotPathSegments() {
+        assertEquals(200, raw.put("/v1/kv/a/%2E%2E/%2E%2E/agent/services", "v").status());
+        assertEquals(200, raw.put("/v1/kv/e%2F%2Fmpty", "v").status());
+        assertEquals("[\"a/../../agent/services\",\"e//mpty\"]", raw.get("/v1/kv/?keys").body().replaceAll("\\s", ""));
     }
 }
