@@ -81,7 +81,7 @@ final class KvEndpoints {
     private void kvKeys(Incoming in, String prefix) {
         String separator = in.params().get("separator");
         api.blockingRead(in, () -> {
-            Set<String> keys = new TreeSet<>();
+            Set<String> keys = new TreeSet<>(State.KEY_ORDER);
             for (State.Entry entry : state.entriesUnder(prefix)) {
                 int at = separator == null || separator.isEmpty() ? -1
                         : entry.key.indexOf(separator, prefix.length());

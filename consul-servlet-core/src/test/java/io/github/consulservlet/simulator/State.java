@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,26 @@ final class State {
     static final int JOURNAL_LIMIT = 10_000;
     /** A lock delay longer than this is applied as this (structs.MaxLockDelay). */
     static final Duration MAX_LOCK_DELAY = Duration.ofSeconds(60);
+
+    /**
+     * The order of KV keys (https://developer.hashicorp.com/consul/api-docs/kv#keys lists them
+     * sorted): Consul's store is a radix tree of the keys' UTF-8 bytes, which is code point order,
+     * not the UTF-16 order of {@link String#compareTo} ("\uFF01" comes before "\uD83D\uDE00").
+     */
+    static final Comparator<String> KEY_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
 
     /** What a {@code /v1/agent/service/register} body asks for, once validated. */
     record ServiceSpec(String id, String name, List<String> tags, String address, int port,
@@ -148,8 +169,8 @@ final class State {
 
     final Map<String, Service> services = new LinkedHashMap<>();
     final Map<String, Check> checks = new LinkedHashMap<>();
-    final NavigableMap<String, Entry> kv = new TreeMap<>();
-    private final NavigableMap<String, Long> tombstones = new TreeMap<>();
+    final NavigableMap<String, Entry> kv = new TreeMap<>(KEY_ORDER);
+    private final NavigableMap<String, Long> tombstones = new TreeMap<>(KEY_ORDER);
     private final Map<String, Long> lockDelayUntilNanos = new HashMap<>();
     final Map<String, Session> sessions = new LinkedHashMap<>();
     private final ArrayDeque<JournalEvent> journal = new ArrayDeque<>();
@@ -605,14 +626,26 @@ final class State {
         for (Entry entry : entriesUnder(prefix)) {
             max = Math.max(max, entry.modifyIndex);
         }
-        for (long deleted : tombstones.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
+        for (long deleted : under(tombstones, prefix).values()) {
             max = Math.max(max, deleted);
         }
         return max != 0 ? max : kvTableIndex();
     }
 
     synchronized List<Entry> entriesUnder(String prefix) {
-        return List.copyOf(kv.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values());
+        return List.copyOf(under(kv, prefix).values());
+    }
+
+    /** The keys that start with {@code prefix}: in {@link #KEY_ORDER}, a run from the prefix on. */
+    private static <V> Map<String, V> under(NavigableMap<String, V> map, String prefix) {
+        Map<String, V> result = new LinkedHashMap<>();
+        for (Map.Entry<String, V> e : map.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            result.put(e.getKey(), e.getValue());
+        }
+        return result;
     }
 
     /**
