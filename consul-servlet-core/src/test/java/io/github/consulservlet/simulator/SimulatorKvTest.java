@@ -124,15 +124,26 @@ class SimulatorKvTest {
         Raw.Reply refused = raw.send("PUT", "/v1/kv/big", over);
         assertEquals(413, refused.status());
         assertEquals("Request body(524289 bytes) too large, max size: 524288 bytes. See "
-                + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.", refused.body());
+                + "https://www.consul.io/docs/agent/config/config-files#kv_max_value_size.", refused.body());
         assertArrayEquals(limit, raw.get("/v1/kv/big?raw").bytes());
+    }
+
+    @Test
+    void flagsAreUnsigned64BitNumbersAndAnythingElseIsRefusedAsGoParsesThem() {
+        raw.put("/v1/kv/f?flags=16209593468193918432", "x");
+        assertEquals("16209593468193918432", raw.get("/v1/kv/f").first().get("Flags").toString());
+        Raw.Reply negative = raw.put("/v1/kv/f?flags=-1", "x");
+        assertEquals(500, negative.status());
+        assertEquals("strconv.ParseUint: parsing \"-1\": invalid syntax", negative.body());
+        assertEquals("strconv.ParseUint: parsing \"18446744073709551616\": value out of range",
+                raw.put("/v1/kv/f?cas=18446744073709551616", "x").body());
     }
 
     @Test
     void conflictingFlagsAreRefused() {
         Raw.Reply refused = raw.put("/v1/kv/x?cas=0&acquire=abc", "v");
         assertEquals(400, refused.status());
-        assertEquals("Conflicting flags: cas=0&acquire=abc", refused.body());
+        assertEquals("Conflicting flags: acquire=abc&cas=0", refused.body(), "the query re-encoded by Go, sorted");
     }
 
     @Test
