@@ -72,9 +72,15 @@ final class State {
         }
     }
 
-    /** What a {@code /v1/session/create} body asks for, once validated. */
+    /**
+     * What a {@code /v1/session/create} body asks for, once validated; {@code legacyChecks} is the
+     * old {@code Checks} field when it named a service check, kept as given.
+     */
     record SessionSpec(String name, String node, List<String> nodeChecks, List<String> serviceChecks,
-            Duration lockDelay, String behavior, String ttl, Duration ttlDuration) {
+            List<String> legacyChecks, Duration lockDelay, String behavior, String ttl, Duration ttlDuration) {
+        boolean dependsOn(String checkId) {
+            return nodeChecks.contains(checkId) || serviceChecks.contains(checkId) || legacyChecks.contains(checkId);
+        }
     }
 
     static final class Service {
@@ -716,7 +722,7 @@ final class State {
 
     private void requireSession(String id) {
         if (!sessions.containsKey(id)) {
-            throw new ApiError(500, "invalid session \"" + id + "\"");
+            throw new ApiError(500, "raft apply failed: invalid session \"" + id + "\""); // the Raft apply's error, as the agent words it
         }
     }
 
@@ -758,21 +764,23 @@ final class State {
 
     /**
      * https://developer.hashicorp.com/consul/api-docs/session#create-session: the node must
-     * exist, and so must every check, none of them critical.
+     * exist, and so must every check, none of them critical; the refusals are the Raft apply's
+     * errors, worded "apply failed: ..." as the agent answers them.
      */
     synchronized String createSession(SessionSpec spec) {
         if (!spec.node().equals(node)) {
-            throw new ApiError(500, "Missing node registration");
+            throw new ApiError(500, "apply failed: Missing node registration");
         }
         List<String> all = new ArrayList<>(spec.nodeChecks());
         all.addAll(spec.serviceChecks());
+        all.addAll(spec.legacyChecks());
         for (String id : all) {
             Check check = checks.get(id);
             if (check == null) {
-                throw new ApiError(500, "Missing check '" + id + "' registration");
+                throw new ApiError(500, "apply failed: Missing check '" + id + "' registration");
             }
             if (CRITICAL.equals(check.status)) {
-                throw new ApiError(500, "Check '" + id + "' is in critical state");
+                throw new ApiError(500, "apply failed: Check '" + id + "' is in critical state");
             }
         }
         long at = commit();
@@ -825,7 +833,7 @@ final class State {
 
     private void invalidateSessionsOf(String checkId, String why) {
         for (Session session : List.copyOf(sessions.values())) {
-            if (session.spec.nodeChecks().contains(checkId) || session.spec.serviceChecks().contains(checkId)) {
+            if (session.spec.dependsOn(checkId)) {
                 invalidate(session, Kind.SESSION_INVALIDATED, why);
             }
         }
