@@ -18,6 +18,9 @@ import io.github.consulservlet.SessionBehavior;
 import io.github.consulservlet.SessionInfo;
 import io.github.consulservlet.SessionOptions;
 import io.github.consulservlet.Sessions;
+import io.github.consulservlet.client.CheckDefinition;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.client.ServiceRegistration;
 
 /** Sessions through the client, on both agents: what they are made of, their life, and what they do to locks. */
 class SessionsOnBothAgentsTest extends OnBothAgents {
@@ -69,6 +72,23 @@ class SessionsOnBothAgentsTest extends OnBothAgents {
         assertEquals(SessionBehavior.RELEASE, info(released).behavior());
         assertEquals(List.of("serfHealth"), info(released).checks());
         assertEquals(Duration.ZERO, info(released).lockDelay());
+    }
+
+    // A real agent writes the registration to the catalog, where sessions look checks up, a moment later.
+    @Test
+    void aSessionOnAServiceCheckKeepsItsChecksAndIsInvalidatedWhenTheCheckFails() {
+        String serviceId = agent.unique("guarded");
+        register(ServiceRegistration.builder(serviceId).port(1)
+                .check(CheckDefinition.ttl(Duration.ofMinutes(5)).status(CheckStatus.PASSING).build()).build());
+        await().atMost(Duration.ofSeconds(5)).until(() -> consul.discovery().service(serviceId).size() == 1);
+        String id = sessions().create(named("on-service").checks(List.of("serfHealth", "service:" + serviceId))
+                .lockDelay(Duration.ZERO).build());
+        assertEquals(List.of("serfHealth", "service:" + serviceId), info(id).checks());
+        assertTrue(consul.kv().set(prefix + "guarded", "v", KvWriteOptions.acquire(id)));
+
+        consul.agent().failCheck("service:" + serviceId, "down");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions().info(id).isEmpty());
+        assertEquals(Optional.empty(), entry(prefix + "guarded").session());
     }
 
     @Test
