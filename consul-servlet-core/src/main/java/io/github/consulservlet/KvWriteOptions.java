@@ -144,11 +144,13 @@ public final class KvWriteOptions {
         /**
          * The options.
          *
-         * @throws IllegalArgumentException when both acquire and release are set
+         * @throws IllegalArgumentException when more than one of cas, acquire and release is set,
+         *         which Consul refuses ("Conflicting flags")
          */
         public KvWriteOptions build() {
-            if (acquire != null && release != null) {
-                throw new IllegalArgumentException("a KV write can acquire or release a lock, not both");
+            if ((cas != null ? 1 : 0) + (acquire != null ? 1 : 0) + (release != null ? 1 : 0) > 1) {
+                throw new IllegalArgumentException(
+                        "a KV write can check-and-set or acquire or release a lock, not two of them");
             }
             return new KvWriteOptions(this);
         }

@@ -130,15 +130,28 @@ class KvContractTest extends ContractTest {
         assertArrayEquals("héllo".getBytes(StandardCharsets.UTF_8), sent.getBodyAsRawBytes());
     }
 
+    // A real agent refuses cas together with acquire or release ("400 Conflicting flags"), so the
+    // options are sent apart.
     @Test
-    void setWithCasAcquireFlagsAndDatacenter() {
+    void setWithCasOrAcquireFlagsAndDatacenter() {
         agent.answer("PUT", "/v1/kv/leader", 200, "false");
 
         boolean written = kv.set("leader", "me".getBytes(StandardCharsets.UTF_8),
-                KvWriteOptions.builder().cas(0).acquire("sess-1").flags(42).datacenter("dc2").build());
+                KvWriteOptions.builder().acquire("sess-1").flags(42).datacenter("dc2").build());
+        kv.set("leader", "me", KvWriteOptions.builder().cas(0).flags(0xe0f69a2baa414de0L).build());
 
         assertFalse(written);
-        agent.assertOnly("PUT", "/v1/kv/leader", Map.of("cas", "0", "acquire", "sess-1", "flags", "42", "dc", "dc2"));
+        HttpRequest[] sent = agent.server.retrieveRecordedRequests(null);
+        assertEquals(Map.of("acquire", "sess-1", "flags", "42", "dc", "dc2"), MockAgent.query(sent[0]));
+        assertEquals(Map.of("cas", "0", "flags", "16210313421097356768"), MockAgent.query(sent[1]), "flags unsigned");
+    }
+
+    @Test
+    void checkAndSetCannotBeCombinedWithALock() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KvWriteOptions.builder().cas(0).acquire("sess-1").build());
+        assertEquals("a KV write can check-and-set or acquire or release a lock, not two of them", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KvWriteOptions.builder().release("sess-1").cas(3).build());
     }
 
     @Test
