@@ -10,7 +10,8 @@ import java.util.Optional;
  *
  * @param key the full key
  * @param value the raw value, empty when the key holds none
- * @param flags the opaque flags stored with the value
+ * @param flags the opaque flags stored with the value: Consul's unsigned 64-bit number, in the bits
+ *        of a {@code long} (see {@link Long#toUnsignedString(long)})
  * @param createIndex the index that created the key
  * @param modifyIndex the index that last changed it, for check-and-set
  * @param lockIndex how many times its lock was acquired

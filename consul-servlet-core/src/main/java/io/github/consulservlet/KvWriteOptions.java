@@ -66,7 +66,10 @@ public final class KvWriteOptions {
         return Optional.ofNullable(release);
     }
 
-    /** Opaque flags stored with the value, 0 by default. */
+    /**
+     * Opaque flags stored with the value, 0 by default: Consul's unsigned 64-bit number, in the
+     * bits of a {@code long} (read it with {@link Long#toUnsignedString(long)}).
+     */
     public long flags() {
         return flags;
     }
@@ -123,9 +126,12 @@ public final class KvWriteOptions {
             return this;
         }
 
-        /** Opaque flags stored with the value. */
+        /**
+         * Opaque flags stored with the value: any 64 bits, which Consul holds as an unsigned
+         * number (a negative {@code long} is one of 2^63 and above, such as {@code 0xe0f69a2baa414de0L}).
+         */
         public Builder flags(long flags) {
-            this.flags = Checks.notNegative(flags, "flags");
+            this.flags = flags;
             return this;
         }
 
@@ -138,11 +144,13 @@ public final class KvWriteOptions {
         /**
          * The options.
          *
-         * @throws IllegalArgumentException when both acquire and release are set
+         * @throws IllegalArgumentException when more than one of cas, acquire and release is set,
+         *         which Consul refuses ("Conflicting flags")
          */
         public KvWriteOptions build() {
-            if (acquire != null && release != null) {
-                throw new IllegalArgumentException("a KV write can acquire or release a lock, not both");
+            if ((cas != null ? 1 : 0) + (acquire != null ? 1 : 0) + (release != null ? 1 : 0) > 1) {
+                throw new IllegalArgumentException(
+                        "a KV write can check-and-set or acquire or release a lock, not two of them");
             }
             return new KvWriteOptions(this);
         }

@@ -95,7 +95,7 @@ final class HttpKeyValueStore implements KeyValueStore {
                     + " bytes; Consul accepts at most " + MAX_VALUE_BYTES + " (512 KiB)");
         }
         Request request = Request.put(KV, path)
-                .paramIf(options.flags() != 0, "flags", Long.toString(options.flags()));
+                .paramIf(options.flags() != 0, "flags", Long.toUnsignedString(options.flags()));
         options.cas().ifPresent(cas -> request.param("cas", Long.toString(cas)));
         options.acquire().ifPresent(session -> request.param("acquire", session));
         options.release().ifPresent(session -> request.param("release", session));
@@ -144,20 +144,19 @@ final class HttpKeyValueStore implements KeyValueStore {
     }
 
     /**
-     * The key without its leading {@code /}. Consul's HTTP server cleans request paths, so a key
-     * with an empty, {@code .} or {@code ..} segment could only reach another path (it answers
-     * with a redirect, which we never follow): such keys are refused here, with the reason.
+     * The key without its leading {@code /}. Segments of dots are data like any other: they are
+     * sent percent-encoded ({@code %2E%2E}), which the agent's HTTP server (Go's ServeMux) does not
+     * clean away. An empty segment could only be sent as {@code //}, which it answers with a
+     * redirect to another path (never followed): such keys are refused here, with the reason.
      */
     private static String prefix(String prefix) {
         Objects.requireNonNull(prefix, "key");
         String trimmed = prefix.startsWith("/") ? prefix.substring(1) : prefix;
         String[] segments = trimmed.split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            String segment = segments[i];
-            boolean trailing = i == segments.length - 1;
-            if ((segment.isEmpty() && !trailing) || segment.equals(".") || segment.equals("..")) {
-                throw new IllegalArgumentException("KV key '" + prefix + "' has an empty, '.' or '..' segment,"
-                        + " which Consul's HTTP API cannot address; use keys whose segments are names");
+        for (int i = 0; i < segments.length - 1; i++) {
+            if (segments[i].isEmpty()) {
+                throw new IllegalArgumentException("KV key '" + prefix + "' has an empty segment ('//'),"
+                        + " which Consul's HTTP API cannot address; use keys whose segments are not empty");
             }
         }
         return trimmed;
@@ -186,7 +185,7 @@ final class HttpKeyValueStore implements KeyValueStore {
         String value = Json.string(json, "Value");
         String session = Json.string(json, "Session");
         return new KvEntry(Json.string(json, "Key"), Base64.getDecoder().decode(value),
-                Json.number(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
+                Json.unsignedNumber(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
                 Json.number(json, "LockIndex"), session.isEmpty() ? Optional.empty() : Optional.of(session));
     }
 }

@@ -180,6 +180,19 @@ final class Json {
         }
     }
 
+    /** An unsigned 64-bit number (Go's {@code uint64}) in the bits of a long: 0 unless one. */
+    static long unsignedNumber(JsonObject object, String name) {
+        JsonElement value = object.get(name);
+        if (value == null || !value.isJsonPrimitive()) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(value.getAsString());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     static List<String> strings(JsonElement element) {
         List<String> strings = new ArrayList<>();
         if (element != null && element.isJsonArray()) {

@@ -130,15 +130,28 @@ class KvContractTest extends ContractTest {
         assertArrayEquals("héllo".getBytes(StandardCharsets.UTF_8), sent.getBodyAsRawBytes());
     }
 
+    // A real agent refuses cas together with acquire or release ("400 Conflicting flags"), so the
+    // options are sent apart.
     @Test
-    void setWithCasAcquireFlagsAndDatacenter() {
+    void setWithCasOrAcquireFlagsAndDatacenter() {
         agent.answer("PUT", "/v1/kv/leader", 200, "false");
 
         boolean written = kv.set("leader", "me".getBytes(StandardCharsets.UTF_8),
-                KvWriteOptions.builder().cas(0).acquire("sess-1").flags(42).datacenter("dc2").build());
+                KvWriteOptions.builder().acquire("sess-1").flags(42).datacenter("dc2").build());
+        kv.set("leader", "me", KvWriteOptions.builder().cas(0).flags(0xe0f69a2baa414de0L).build());
 
         assertFalse(written);
-        agent.assertOnly("PUT", "/v1/kv/leader", Map.of("cas", "0", "acquire", "sess-1", "flags", "42", "dc", "dc2"));
+        HttpRequest[] sent = agent.server.retrieveRecordedRequests(null);
+        assertEquals(Map.of("acquire", "sess-1", "flags", "42", "dc", "dc2"), MockAgent.query(sent[0]));
+        assertEquals(Map.of("cas", "0", "flags", "16210313421097356768"), MockAgent.query(sent[1]), "flags unsigned");
+    }
+
+    @Test
+    void checkAndSetCannotBeCombinedWithALock() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KvWriteOptions.builder().cas(0).acquire("sess-1").build());
+        assertEquals("a KV write can check-and-set or acquire or release a lock, not two of them", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> KvWriteOptions.builder().release("sess-1").cas(3).build());
     }
 
     @Test
@@ -188,16 +201,32 @@ class KvContractTest extends ContractTest {
     }
 
     @Test
-    void dotAndEmptySegmentsAreRefusedBeforeSending() {
-        for (String key : List.of("../agent/service/deregister/x?y#z", "a/./b", "a//b", "a/..", "..")) {
+    void emptySegmentsAreRefusedBeforeSending() {
+        for (String key : List.of("a//b", "//a", "a//")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> kv.set(key, "v"));
-            assertEquals("KV key '" + key + "' has an empty, '.' or '..' segment, which Consul's HTTP API cannot"
-                    + " address; use keys whose segments are names", e.getMessage());
+            assertEquals("KV key '" + key + "' has an empty segment ('//'), which Consul's HTTP API cannot"
+                    + " address; use keys whose segments are not empty", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> kv.get(key));
             assertThrows(IllegalArgumentException.class, () -> kv.delete(key));
         }
         assertThrows(IllegalArgumentException.class, () -> kv.getAll("a//"));
         assertEquals(0, agent.requestCount());
+    }
+
+    // A real agent (Consul 1.14.11 built with Go 1.26) stores "a/%2E%2E/b" as the key "a/../b":
+    // ServeMux cleans only literal dot segments, so encoded ones stay data.
+    @Test
+    void dotSegmentsAreSentEncodedSoTheyStayData() {
+        agent.answer("PUT", "/v1/kv/.*", 200, "true");
+
+        for (String key : List.of("../agent/service/deregister/x?y#z", "a/./b", "a/..", "..")) {
+            kv.set(key, "v");
+        }
+
+        List<String> paths = java.util.Arrays.stream(agent.server.retrieveRecordedRequests(null))
+                .map(request -> request.getPath().getValue()).toList();
+        assertEquals(List.of("/v1/kv/%2E%2E/agent/service/deregister/x%3Fy%23z", "/v1/kv/a/%2E/b",
+                "/v1/kv/a/%2E%2E", "/v1/kv/%2E%2E"), paths);
     }
 
     @Test

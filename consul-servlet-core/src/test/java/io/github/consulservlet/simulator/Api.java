@@ -217,13 +217,20 @@ final class Api implements HttpHandler {
 
     private void route(Incoming in) {
         String path = in.path();
-        // Go's ServeMux answers a path that is not clean with a redirect to the clean one.
-        String clean = cleanPath(path);
-        if (!clean.equals(path) || path.equals("/v1/kv")) {
-            String location = (path.equals("/v1/kv") ? "/v1/kv/" : clean)
+        // https://pkg.go.dev/net/http#ServeMux: a path with . or .. segments or repeated slashes is
+        // redirected to the clean one, and /v1/kv to the subtree /v1/kv/. The path cleaned is the
+        // escaped one, so %2E and %2F are data (a real agent stores /v1/kv/a/%2E%2E as the key
+        // "a/.."). The redirect is a 307 (Go CL 720820), and its Location escapes the escaped path
+        // once more ("/a//b%2fc" becomes "/a/b/%252fc", Go CL 792860): as Consul 1.14.11 built
+        // with Go 1.26 answers. Go's http.Redirect writes a body only for GET and HEAD.
+        String raw = in.exchange().getRequestURI().getRawPath();
+        String clean = cleanPath(raw);
+        if (!clean.equals(raw) || path.equals("/v1/kv")) {
+            String location = (path.equals("/v1/kv") ? "/v1/kv/" : clean.replace("%", "%25"))
                     + (in.params().raw.isEmpty() ? "" : "?" + in.params().raw);
-            send(in.exchange(), 301, text("<a href=\"" + location + "\">Moved Permanently</a>.\n"),
-                    "text/html; charset=utf-8", Map.of("Location", location));
+            boolean body = in.method().equals("GET") || in.method().equals("HEAD");
+            send(in.exchange(), 307, body ? text("<a href=\"" + location + "\">Temporary Redirect</a>.\n") : new byte[0],
+                    body ? "text/html; charset=utf-8" : null, Map.of("Location", location));
             return;
         }
         if (path.startsWith("/v1/status/")) {
@@ -479,7 +486,9 @@ final class Api implements HttpHandler {
 
     private static void send(HttpExchange exchange, int status, byte[] body, String type, Map<String, String> headers) {
         try (exchange) {
-            exchange.getResponseHeaders().set("Content-Type", type);
+            if (type != null) {
+                exchange.getResponseHeaders().set("Content-Type", type);
+            }
             headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
             if (body.length > 0) {

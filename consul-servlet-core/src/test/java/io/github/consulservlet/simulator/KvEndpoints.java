@@ -66,7 +66,7 @@ final class KvEndpoints {
                 if (key.isEmpty() && !recurse) {
                     throw new ApiError(400, "Missing key name");
                 }
-                Long cas = p.unsigned("cas", "Invalid cas index");
+                Long cas = p.uint64("cas");
                 api.sendJson(in, new JsonPrimitive(state.kvDelete(key, recurse, cas)));
             }
             default -> Api.method(in, "GET", "PUT", "DELETE");
@@ -81,7 +81,7 @@ final class KvEndpoints {
     private void kvKeys(Incoming in, String prefix) {
         String separator = in.params().get("separator");
         api.blockingRead(in, () -> {
-            Set<String> keys = new TreeSet<>();
+            Set<String> keys = new TreeSet<>(State.KEY_ORDER);
             for (State.Entry entry : state.entriesUnder(prefix)) {
                 int at = separator == null || separator.isEmpty() ? -1
                         : entry.key.indexOf(separator, prefix.length());
@@ -101,13 +101,14 @@ final class KvEndpoints {
             throw new ApiError(400, "Missing key name");
         }
         if (in.body().length > KV_MAX_VALUE_SIZE) {
+            // the agent's words, the old address of the docs included
             throw new ApiError(413, "Request body(" + in.body().length + " bytes) too large, max size: "
                     + KV_MAX_VALUE_SIZE + " bytes. See "
-                    + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.");
+                    + "https://www.consul.io/docs/agent/config/config-files#kv_max_value_size.");
         }
         Params p = in.params();
-        Long flags = p.unsigned("flags", "Invalid flags");
-        Long cas = p.unsigned("cas", "Invalid cas index");
+        Long flags = p.uint64("flags");
+        Long cas = p.uint64("cas");
         String acquire = p.get("acquire");
         String release = p.get("release");
         if ("".equals(acquire) || "".equals(release)) {
@@ -119,7 +120,10 @@ final class KvEndpoints {
         api.sendJson(in, new JsonPrimitive(state.kvPut(key, value, flags == null ? 0 : flags, cas, acquire, release)));
     }
 
-    /** At most one of these may be given (agent/kvs_endpoint.go, conflictingFlags). */
+    /**
+     * At most one of these may be given (agent/kvs_endpoint.go, conflictingFlags); the refusal
+     * quotes the query as Go re-encodes it, sorted.
+     */
     private static void conflicting(Incoming in, String... flags) {
         int present = 0;
         for (String flag : flags) {
@@ -128,7 +132,7 @@ final class KvEndpoints {
             }
         }
         if (present > 1) {
-            throw new ApiError(400, "Conflicting flags: " + in.params().raw);
+            throw new ApiError(400, "Conflicting flags: " + in.params().encode());
         }
     }
 }

@@ -83,4 +83,50 @@ final class Params {
             throw new ApiError(400, error);
         }
     }
+
+    /**
+     * An unsigned 64-bit number read as Consul's KV endpoint reads {@code flags} and {@code cas}
+     * (agent/kvs_endpoint.go, {@code strconv.ParseUint}): null when absent, else a 500 with Go's error.
+     */
+    Long uint64(String name) {
+        String value = get(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseUnsignedLong(value);
+        } catch (NumberFormatException e) {
+            String why = !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9') ? "value out of range"
+                    : "invalid syntax";
+            throw new ApiError(500, "strconv.ParseUint: parsing \"" + value + "\": " + why);
+        }
+    }
+
+    /** The query as Go's {@code url.Values.Encode} writes it: sorted by name, each {@code name=value}, query-escaped. */
+    String encode() {
+        StringBuilder out = new StringBuilder();
+        values.keySet().stream().sorted().forEach(name -> {
+            for (String value : values.get(name)) {
+                out.append(out.length() == 0 ? "" : "&").append(queryEscape(name)).append('=').append(queryEscape(value));
+            }
+        });
+        return out.toString();
+    }
+
+    /** Go's {@code url.QueryEscape}: unreserved characters kept, a space as {@code +}, every other byte as {@code %XX}. */
+    private static String queryEscape(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                    || c == '.' || c == '~') {
+                out.append((char) c);
+            } else if (c == ' ') {
+                out.append('+');
+            } else {
+                out.append('%').append(String.format("%02X", c));
+            }
+        }
+        return out.toString();
+    }
 }

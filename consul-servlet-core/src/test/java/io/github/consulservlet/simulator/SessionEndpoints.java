@@ -91,7 +91,7 @@ final class SessionEndpoints {
 
     /**
      * https://developer.hashicorp.com/consul/api-docs/session#create-session: LockDelay is a
-     * duration string, or a number of nanoseconds in which values under 1000 mean seconds; Checks
+     * duration string, or a number of nanoseconds, in which values under 1000 mean seconds; Checks
      * default to serfHealth, and an explicit empty list means none; TTL is 0 or between
      * {@code session_ttl_min} and 24h.
      */
@@ -106,10 +106,18 @@ final class SessionEndpoints {
         if (legacy == null && nodeField == null && serviceField == null) {
             nodeChecks.add(State.SERF_CHECK);
         }
+        // The old Checks field: its node checks are moved to NodeChecks; when it names a service
+        // check too, it is kept as it was given, and ServiceChecks left as sent (what a real
+        // Consul 1.14.11 answers to {"Checks": ["serfHealth", "<service check>"]}).
+        List<String> legacyChecks = List.of();
         synchronized (state) {
             for (String id : strings(legacy)) {
                 State.Check check = state.checks.get(id);
-                (check != null && !check.serviceId.isEmpty() ? serviceChecks : nodeChecks).add(id);
+                if (check != null && !check.serviceId.isEmpty()) {
+                    legacyChecks = strings(legacy);
+                } else {
+                    nodeChecks.add(id);
+                }
             }
         }
         nodeChecks.addAll(strings(nodeField));
@@ -148,7 +156,7 @@ final class SessionEndpoints {
                         + GoDurations.format(settings.sessionTtlMin()) + "=" + GoDurations.format(SESSION_TTL_MAX) + "]");
             }
         }
-        return new State.SessionSpec(string(body, "Name"), node, nodeChecks, serviceChecks, lockDelay, behavior,
+        return new State.SessionSpec(string(body, "Name"), node, nodeChecks, serviceChecks, legacyChecks, lockDelay, behavior,
                 ttl, ttlDuration);
     }
 }

@@ -124,15 +124,26 @@ class SimulatorKvTest {
         Raw.Reply refused = raw.send("PUT", "/v1/kv/big", over);
         assertEquals(413, refused.status());
         assertEquals("Request body(524289 bytes) too large, max size: 524288 bytes. See "
-                + "https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.", refused.body());
+                + "https://www.consul.io/docs/agent/config/config-files#kv_max_value_size.", refused.body());
         assertArrayEquals(limit, raw.get("/v1/kv/big?raw").bytes());
+    }
+
+    @Test
+    void flagsAreUnsigned64BitNumbersAndAnythingElseIsRefusedAsGoParsesThem() {
+        raw.put("/v1/kv/f?flags=16209593468193918432", "x");
+        assertEquals("16209593468193918432", raw.get("/v1/kv/f").first().get("Flags").toString());
+        Raw.Reply negative = raw.put("/v1/kv/f?flags=-1", "x");
+        assertEquals(500, negative.status());
+        assertEquals("strconv.ParseUint: parsing \"-1\": invalid syntax", negative.body());
+        assertEquals("strconv.ParseUint: parsing \"18446744073709551616\": value out of range",
+                raw.put("/v1/kv/f?cas=18446744073709551616", "x").body());
     }
 
     @Test
     void conflictingFlagsAreRefused() {
         Raw.Reply refused = raw.put("/v1/kv/x?cas=0&acquire=abc", "v");
         assertEquals(400, refused.status());
-        assertEquals("Conflicting flags: cas=0&acquire=abc", refused.body());
+        assertEquals("Conflicting flags: acquire=abc&cas=0", refused.body(), "the query re-encoded by Go, sorted");
     }
 
     @Test
@@ -148,12 +159,22 @@ class SimulatorKvTest {
 
     @Test
     void pathsThatAreNotCleanAreRedirectedAsGoServeMuxDoes() {
-        Raw.Reply doubled = raw.put("/v1/kv/a//b?cas=0", "v");
-        assertEquals(301, doubled.status());
-        assertEquals("/v1/kv/a/b?cas=0", doubled.headers().firstValue("Location").orElseThrow());
-        Raw.Reply dotted = raw.get("/v1/kv/a/%2E%2E/%2E%2E/agent/services");
-        assertEquals(301, dotted.status());
+        Raw.Reply doubled = raw.put("/v1/kv/a//b%3F?cas=0", "v");
+        assertEquals(307, doubled.status());
+        assertEquals("/v1/kv/a/b%253F?cas=0", doubled.headers().firstValue("Location").orElseThrow(),
+                "Go escapes the escaped path once more");
+        assertEquals("", doubled.body(), "a redirect of a PUT has no body");
+        Raw.Reply dotted = raw.get("/v1/kv/a/../../agent/services");
+        assertEquals(307, dotted.status());
         assertEquals("/v1/agent/services", dotted.headers().firstValue("Location").orElseThrow());
+        assertEquals("<a href=\"/v1/agent/services\">Temporary Redirect</a>.\n", dotted.body());
         assertEquals(404, raw.get("/v1/kv/a/b").status(), "nothing was written by the redirected request");
+    }
+
+    @Test
+    void escapedDotsAndSlashesAreDataNotPathSegments() {
+        assertEquals(200, raw.put("/v1/kv/a/%2E%2E/%2E%2E/agent/services", "v").status());
+        assertEquals(200, raw.put("/v1/kv/e%2F%2Fmpty", "v").status());
+        assertEquals("[\"a/../../agent/services\",\"e//mpty\"]", raw.get("/v1/kv/?keys").body().replaceAll("\\s", ""));
     }
 }

@@ -45,6 +45,7 @@ class SimulatorSessionTest {
         JsonObject session = info(id);
         assertEquals("consul-sim", session.get("Node").getAsString());
         assertEquals("[\"serfHealth\"]", session.get("NodeChecks").toString());
+        assertFalse(session.has("Checks"), "Consul 1.14 answers the old Checks field only when it kept one");
         assertEquals(15_000_000_000L, session.get("LockDelay").getAsLong(), "15s, reported in nanoseconds");
         assertEquals("release", session.get("Behavior").getAsString());
         assertEquals("", session.get("TTL").getAsString());
@@ -67,10 +68,10 @@ class SimulatorSessionTest {
         assertRefused(500, "Invalid Session TTL '90000000000000', must be between [10s=24h0m0s]", "{\"TTL\":\"25h\"}");
         assertRefused(500, "Session TTL 'soon' invalid: time: invalid duration \"soon\"", "{\"TTL\":\"soon\"}");
         assertRefused(500, "Invalid Behavior setting 'keep'", "{\"Behavior\":\"keep\"}");
-        assertRefused(500, "Missing node registration", "{\"Node\":\"elsewhere\"}");
-        assertRefused(500, "Missing check 'nope' registration", "{\"Checks\":[\"nope\"]}");
+        assertRefused(500, "apply failed: Missing node registration", "{\"Node\":\"elsewhere\"}");
+        assertRefused(500, "apply failed: Missing check 'nope' registration", "{\"Checks\":[\"nope\"]}");
         raw.put("/v1/agent/service/register", "{\"ID\":\"s\",\"Name\":\"s\",\"Check\":{\"TTL\":\"30s\"}}");
-        assertRefused(500, "Check 'service:s' is in critical state", "{\"Checks\":[\"service:s\"]}");
+        assertRefused(500, "apply failed: Check 'service:s' is in critical state", "{\"Checks\":[\"service:s\"]}");
         assertEquals("[]", raw.get("/v1/session/list").body());
         assertEquals(200, raw.put("/v1/session/create", "{\"TTL\":\"0s\"}").status(), "0s means no TTL");
     }
@@ -112,7 +113,7 @@ class SimulatorSessionTest {
     void anUnknownSessionCannotAcquireAndReleasesNothing() {
         Raw.Reply reply = raw.put("/v1/kv/k?acquire=ghost", "v");
         assertEquals(500, reply.status());
-        assertEquals("invalid session \"ghost\"", reply.body());
+        assertEquals("raft apply failed: invalid session \"ghost\"", reply.body());
         Raw.Reply release = raw.put("/v1/kv/k?release=ghost", "v");
         assertEquals(200, release.status());
         assertEquals("false", release.body());
@@ -167,7 +168,8 @@ class SimulatorSessionTest {
         String id = create("{\"Checks\":[\"serfHealth\",\"service:w\"],\"LockDelay\":\"0s\"}");
         JsonObject session = info(id);
         assertEquals("[\"serfHealth\"]", session.get("NodeChecks").toString());
-        assertEquals("service:w", session.getAsJsonArray("ServiceChecks").get(0).getAsJsonObject().get("ID").getAsString());
+        assertTrue(session.get("ServiceChecks").isJsonNull(), "a service check named in the old Checks field stays there");
+        assertEquals("[\"serfHealth\",\"service:w\"]", session.get("Checks").toString());
         raw.put("/v1/kv/guarded?acquire=" + id, "x");
         raw.put("/v1/agent/check/fail/service:w?note=down", null);
         assertEquals("[]", raw.get("/v1/session/info/" + id).body());

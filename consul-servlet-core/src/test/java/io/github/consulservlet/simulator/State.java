@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,26 @@ final class State {
     /** A lock delay longer than this is applied as this (structs.MaxLockDelay). */
     static final Duration MAX_LOCK_DELAY = Duration.ofSeconds(60);
 
+    /**
+     * The order of KV keys (https://developer.hashicorp.com/consul/api-docs/kv#keys lists them
+     * sorted): Consul's store is a radix tree of the keys' UTF-8 bytes, which is code point order,
+     * not the UTF-16 order of {@link String#compareTo} ("\uFF01" comes before "\uD83D\uDE00").
+     */
+    static final Comparator<String> KEY_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
+
     /** What a {@code /v1/agent/service/register} body asks for, once validated. */
     record ServiceSpec(String id, String name, List<String> tags, String address, int port,
             Map<String, String> meta, boolean enableTagOverride, int weightPassing, int weightWarning) {
@@ -51,9 +72,15 @@ final class State {
         }
     }
 
-    /** What a {@code /v1/session/create} body asks for, once validated. */
+    /**
+     * What a {@code /v1/session/create} body asks for, once validated; {@code legacyChecks} is the
+     * old {@code Checks} field when it named a service check, kept as given.
+     */
     record SessionSpec(String name, String node, List<String> nodeChecks, List<String> serviceChecks,
-            Duration lockDelay, String behavior, String ttl, Duration ttlDuration) {
+            List<String> legacyChecks, Duration lockDelay, String behavior, String ttl, Duration ttlDuration) {
+        boolean dependsOn(String checkId) {
+            return nodeChecks.contains(checkId) || serviceChecks.contains(checkId) || legacyChecks.contains(checkId);
+        }
     }
 
     static final class Service {
@@ -148,8 +175,8 @@ final class State {
 
     final Map<String, Service> services = new LinkedHashMap<>();
     final Map<String, Check> checks = new LinkedHashMap<>();
-    final NavigableMap<String, Entry> kv = new TreeMap<>();
-    private final NavigableMap<String, Long> tombstones = new TreeMap<>();
+    final NavigableMap<String, Entry> kv = new TreeMap<>(KEY_ORDER);
+    private final NavigableMap<String, Long> tombstones = new TreeMap<>(KEY_ORDER);
     private final Map<String, Long> lockDelayUntilNanos = new HashMap<>();
     final Map<String, Session> sessions = new LinkedHashMap<>();
     private final ArrayDeque<JournalEvent> journal = new ArrayDeque<>();
@@ -605,14 +632,26 @@ final class State {
         for (Entry entry : entriesUnder(prefix)) {
             max = Math.max(max, entry.modifyIndex);
         }
-        for (long deleted : tombstones.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
+        for (long deleted : under(tombstones, prefix).values()) {
             max = Math.max(max, deleted);
         }
         return max != 0 ? max : kvTableIndex();
     }
 
     synchronized List<Entry> entriesUnder(String prefix) {
-        return List.copyOf(kv.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values());
+        return List.copyOf(under(kv, prefix).values());
+    }
+
+    /** The keys that start with {@code prefix}: in {@link #KEY_ORDER}, a run from the prefix on. */
+    private static <V> Map<String, V> under(NavigableMap<String, V> map, String prefix) {
+        Map<String, V> result = new LinkedHashMap<>();
+        for (Map.Entry<String, V> e : map.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            result.put(e.getKey(), e.getValue());
+        }
+        return result;
     }
 
     /**
@@ -683,7 +722,7 @@ final class State {
 
     private void requireSession(String id) {
         if (!sessions.containsKey(id)) {
-            throw new ApiError(500, "invalid session \"" + id + "\"");
+            throw new ApiError(500, "raft apply failed: invalid session \"" + id + "\""); // the Raft apply's error, as the agent words it
         }
     }
 
@@ -725,21 +764,23 @@ final class State {
 
     /**
      * https://developer.hashicorp.com/consul/api-docs/session#create-session: the node must
-     * exist, and so must every check, none of them critical.
+     * exist, and so must every check, none of them critical; the refusals are the Raft apply's
+     * errors, worded "apply failed: ..." as the agent answers them.
      */
     synchronized String createSession(SessionSpec spec) {
         if (!spec.node().equals(node)) {
-            throw new ApiError(500, "Missing node registration");
+            throw new ApiError(500, "apply failed: Missing node registration");
         }
         List<String> all = new ArrayList<>(spec.nodeChecks());
         all.addAll(spec.serviceChecks());
+        all.addAll(spec.legacyChecks());
         for (String id : all) {
             Check check = checks.get(id);
             if (check == null) {
-                throw new ApiError(500, "Missing check '" + id + "' registration");
+                throw new ApiError(500, "apply failed: Missing check '" + id + "' registration");
             }
             if (CRITICAL.equals(check.status)) {
-                throw new ApiError(500, "Check '" + id + "' is in critical state");
+                throw new ApiError(500, "apply failed: Check '" + id + "' is in critical state");
             }
         }
         long at = commit();
@@ -792,7 +833,7 @@ final class State {
 
     private void invalidateSessionsOf(String checkId, String why) {
         for (Session session : List.copyOf(sessions.values())) {
-            if (session.spec.nodeChecks().contains(checkId) || session.spec.serviceChecks().contains(checkId)) {
+            if (session.spec.dependsOn(checkId)) {
                 invalidate(session, Kind.SESSION_INVALIDATED, why);
             }
         }

@@ -4,7 +4,7 @@ import static io.github.consulservlet.simulator.Bodies.array;
 import static io.github.consulservlet.simulator.Bodies.obj;
 import static io.github.consulservlet.simulator.Bodies.stringObject;
 
-import java.util.ArrayList;
+import java.math.BigInteger;
 import java.util.Base64;
 import java.util.List;
 
@@ -66,7 +66,8 @@ final class Views {
     JsonArray entriesJson(List<State.Entry> entries) {
         JsonArray array = new JsonArray();
         for (State.Entry e : entries) {
-            JsonObject o = obj("LockIndex", e.lockIndex, "Key", e.key, "Flags", e.flags, "Value",
+            // https://developer.hashicorp.com/consul/api-docs/kv#flags: "an unsigned value between 0 and (2^64)-1"
+            JsonObject o = obj("LockIndex", e.lockIndex, "Key", e.key, "Flags", new BigInteger(Long.toUnsignedString(e.flags)), "Value",
                     e.value == null ? JsonNull.INSTANCE : new JsonPrimitive(Base64.getEncoder().encodeToString(e.value)));
             if (!e.session.isEmpty()) {
                 o.addProperty("Session", e.session);
@@ -78,15 +79,22 @@ final class Views {
         return array;
     }
 
+    /**
+     * https://developer.hashicorp.com/consul/api-docs/session#read-session: a session's checks are
+     * in NodeChecks and ServiceChecks; Consul 1.14 writes the old Checks field only when it was
+     * given with a service check in it, after ServiceChecks.
+     */
     JsonObject sessionJson(State.Session s) {
         JsonArray serviceChecks = new JsonArray();
         s.spec.serviceChecks().forEach(id -> serviceChecks.add(obj("ID", id, "Namespace", "")));
-        List<String> all = new ArrayList<>(s.spec.nodeChecks());
-        all.addAll(s.spec.serviceChecks());
-        return obj("ID", s.id, "Name", s.spec.name(), "Node", s.spec.node(), "LockDelay", s.spec.lockDelay().toNanos(),
-                "Behavior", s.spec.behavior(), "TTL", s.spec.ttl(), "Checks", array(all),
-                "NodeChecks", array(s.spec.nodeChecks()),
-                "ServiceChecks", serviceChecks.isEmpty() ? JsonNull.INSTANCE : serviceChecks,
-                "CreateIndex", s.createIndex, "ModifyIndex", s.createIndex);
+        JsonObject session = obj("ID", s.id, "Name", s.spec.name(), "Node", s.spec.node(), "LockDelay", s.spec.lockDelay().toNanos(),
+                "Behavior", s.spec.behavior(), "TTL", s.spec.ttl(), "NodeChecks", array(s.spec.nodeChecks()),
+                "ServiceChecks", serviceChecks.isEmpty() ? JsonNull.INSTANCE : serviceChecks);
+        if (!s.spec.legacyChecks().isEmpty()) {
+            session.add("Checks", array(s.spec.legacyChecks()));
+        }
+        session.addProperty("CreateIndex", s.createIndex);
+        session.addProperty("ModifyIndex", s.createIndex);
+        return session;
     }
 }
