@@ -32,10 +32,25 @@ started=$(date +%s)
 partial="$dir/consul.partial"
 # GOTOOLCHAIN=local: build with the Go on the PATH, never a downloaded toolchain.
 # BuildDate: the release's own time, which `consul version` prints (else 1970).
-released=$(cd "$here" && GOTOOLCHAIN=local go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' github.com/hashicorp/consul)
-(cd "$here" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath \
-    -ldflags "-s -w -X github.com/hashicorp/consul/version.BuildDate=$released" \
-    -o "$partial" github.com/hashicorp/consul)
+log="$dir/build.log" # go's own lines (a few hundred "downloading") go here, and are shown on a failure
+if ! released=$(cd "$here" && GOTOOLCHAIN=local go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' \
+        github.com/hashicorp/consul 2>"$log") ||
+   ! (cd "$here" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -trimpath \
+        -ldflags "-s -w -X github.com/hashicorp/consul/version.BuildDate=$released" \
+        -o "$partial" github.com/hashicorp/consul) >>"$log" 2>&1; then
+    cat "$log" >&2
+    echo "building Consul $version failed; go's output is above and in $log" >&2
+    exit 1
+fi
+# What the licence rules allow, checked on what was actually used: Consul's own LICENSE in the
+# module cache, and no module that is not open source in the graph.
+source_dir=$(cd "$here" && GOTOOLCHAIN=local go list -m -f '{{.Dir}}' github.com/hashicorp/consul)
+grep -q "Mozilla Public License, version 2.0" "$source_dir/LICENSE" ||
+    { echo "$source_dir/LICENSE is not MPL-2.0: refusing to build it" >&2; exit 1; }
+if (cd "$here" && GOTOOLCHAIN=local go list -deps -f '{{with .Module}}{{.Path}}{{end}}' github.com/hashicorp/consul) |
+        grep -E '^github.com/hashicorp/consul/(envoyextensions|troubleshoot)$'; then
+    echo "the build needs a module that is not open source (above): refusing it" >&2; exit 1
+fi
 is_expected "$partial" || { echo "the binary built does not print 'Consul v$version'" >&2; exit 1; }
 mv -f "$partial" "$binary"
 echo "Built Consul $version in $(( $(date +%s) - started )) s ($(du -m "$binary" | cut -f1) MB)"
