@@ -159,7 +159,8 @@ final class Demo {
             throw new IllegalStateException("could not start the Consul simulator on 127.0.0.1:" + CONSUL_PORT + " ("
                     + e.getMessage() + "); free the port, or set CONSUL_HTTP_ADDR to a running agent", e);
         }
-        return "the simulator at " + agent.url() + " (" + ConsulBinary.whyMissing().orElse("no Consul binary")
+        String why = ConsulBinary.whyMissing().orElse("no Consul binary");
+        return "the simulator at " + agent.url() + " (" + (why.startsWith("no Consul binary") ? why : "no Consul binary: " + why)
                 + "; set CONSUL_HTTP_ADDR to use a running agent)";
     }
 
