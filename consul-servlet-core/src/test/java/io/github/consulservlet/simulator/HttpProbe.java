@@ -26,6 +26,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * (https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks): a 2xx status
  * is passing, 429 Too Many Requests is warning, anything else or no answer is critical, and the
  * output is the status line followed by the body, of which the agent keeps the last 4 KiB.
+ *
+ * <p>One known difference: Consul writes the reason phrase the server sent (Go's
+ * {@code Response.Status}: {@code "200 "} for Tomcat, which sends none, so its output reads
+ * {@code 200  Output: UP}); the JDK's client does not expose it, so the simulator writes the
+ * standard phrase. Tests must not depend on the reason phrase.
  */
 final class HttpProbe implements AutoCloseable {
     /**

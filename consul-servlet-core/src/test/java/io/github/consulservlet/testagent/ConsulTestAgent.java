@@ -19,6 +19,9 @@ public final class ConsulTestAgent implements AutoCloseable {
     private ConsulSimulator simulator;
     private final RealAgentProcess process;
     private final boolean owned;
+    /** An agent run by someone else (the user's, for the demo), when neither of the above. */
+    private final URI elsewhere;
+    private final String elsewhereToken;
 
     private ConsulTestAgent(AgentKind kind, Supplier<ConsulSimulator> simulators, RealAgentProcess process, boolean owned) {
         this.kind = kind;
@@ -26,6 +29,17 @@ public final class ConsulTestAgent implements AutoCloseable {
         this.simulator = simulators == null ? null : simulators.get();
         this.process = process;
         this.owned = owned;
+        this.elsewhere = null;
+        this.elsewhereToken = null;
+    }
+
+    private ConsulTestAgent(URI elsewhere, String token) {
+        this.kind = AgentKind.REAL;
+        this.simulators = null;
+        this.process = null;
+        this.owned = false;
+        this.elsewhere = elsewhere;
+        this.elsewhereToken = token;
     }
 
     /** A fresh simulator with Consul's defaults. */
@@ -63,12 +77,29 @@ public final class ConsulTestAgent implements AutoCloseable {
     }
 
     /**
+     * The same with its HTTP API on {@code httpPort}: for the demo, which offers Consul's usual
+     * 127.0.0.1:8500. Fails when the port is taken.
+     */
+    public static ConsulTestAgent ownOnPort(AgentKind kind, int httpPort) {
+        return kind == AgentKind.SIMULATOR ? startSimulator(ConsulSimulator.builder().port(httpPort))
+                : new ConsulTestAgent(kind, null, RealAgentProcess.start(TestAgents.requireBinary(), false, httpPort), true);
+    }
+
+    /**
      * An agent of {@code kind} of the caller's own with ACLs on, denying by default:
      * {@link #token()} is its management token.
      */
     public static ConsulTestAgent ownWithAcl(AgentKind kind) {
         return kind == AgentKind.SIMULATOR ? startSimulator(ConsulSimulator.builder().aclToken(UUID.randomUUID().toString()))
                 : new ConsulTestAgent(kind, null, RealAgentProcess.start(TestAgents.requireBinary(), true), true);
+    }
+
+    /**
+     * A real agent someone else runs at {@code uri} (the user's, which the demo uses when
+     * {@code CONSUL_HTTP_ADDR} names one), with {@code token} or none; never stopped nor restarted.
+     */
+    public static ConsulTestAgent runningAt(URI uri, Optional<String> token) {
+        return new ConsulTestAgent(uri, token.orElse(null));
     }
 
     /** Which kind of agent this is. */
@@ -78,21 +109,26 @@ public final class ConsulTestAgent implements AutoCloseable {
 
     /** The agent's URL. */
     public URI uri() {
-        return simulator != null ? simulator.uri() : process.uri();
+        return simulator != null ? simulator.uri() : process != null ? process.uri() : elsewhere;
     }
 
-    /** {@code host:port}, as {@code consul.agent} takes it. */
+    /** {@code host:port}, or the URL of an https agent elsewhere, as {@code consul.agent} takes it. */
     public String address() {
-        return uri().getHost() + ":" + uri().getPort();
+        URI uri = uri();
+        return "https".equals(uri.getScheme()) ? uri.toString() : uri.getHost() + ":" + uri.getPort();
     }
 
     /** The ACL token to send, if any: with ACLs on, the management token. */
     public Optional<String> token() {
-        return simulator != null ? simulator.aclToken() : process.managementToken();
+        return simulator != null ? simulator.aclToken() : process != null ? process.managementToken()
+                : Optional.ofNullable(elsewhereToken);
     }
 
-    /** The agent's node name. */
+    /** The agent's node name; not known for an agent {@link #runningAt} elsewhere. */
     public String nodeName() {
+        if (elsewhere != null) {
+            throw new IllegalStateException("the node name of the agent at " + elsewhere + " is not known");
+        }
         return simulator != null ? simulator.nodeName() : process.nodeName();
     }
 
@@ -143,11 +179,12 @@ public final class ConsulTestAgent implements AutoCloseable {
 
     private void requireOwned() {
         if (!owned) {
-            throw new IllegalStateException("the shared real agent cannot be stopped: use ConsulTestAgent.own(kind)");
+            throw new IllegalStateException("the shared real agent, or one running elsewhere, cannot be stopped:"
+                    + " use ConsulTestAgent.own(kind)");
         }
     }
 
-    /** Stops the agent when it is the caller's own; the shared real agent is left running. */
+    /** Stops the agent when it is the caller's own; the shared real agent, or one elsewhere, is left running. */
     @Override
     public synchronized void close() {
         if (!owned) {

@@ -55,6 +55,11 @@ final class RealAgentProcess implements AutoCloseable {
 
     /** Starts an agent; with {@code acl}, ACLs deny by default and {@link #managementToken()} is the management token. */
     static RealAgentProcess start(ConsulBinary binary, boolean acl) {
+        return start(binary, acl, 0);
+    }
+
+    /** The same with the HTTP API on {@code httpPort} (0: a free one), for a demo a user can point a browser at. */
+    static RealAgentProcess start(ConsulBinary binary, boolean acl, int httpPort) {
         RealAgentProcess agent;
         try {
             agent = new RealAgentProcess(binary, acl);
@@ -63,7 +68,7 @@ final class RealAgentProcess implements AutoCloseable {
         }
         IllegalStateException failure = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            agent.ports = freePorts();
+            agent.ports = freePorts(httpPort);
             try {
                 agent.launch();
                 return agent;
@@ -228,10 +233,17 @@ final class RealAgentProcess implements AutoCloseable {
         }
     }
 
-    /** Five distinct ports free on 127.0.0.1 for TCP, and for UDP too (Serf uses both). */
-    private static Ports freePorts() {
+    /**
+     * Five distinct ports free on 127.0.0.1 for TCP, and for UDP too (Serf uses both); the first,
+     * HTTP's, is {@code httpPort} unless that is 0.
+     */
+    private static Ports freePorts(int httpPort) {
         Set<Integer> taken = new HashSet<>();
         List<Integer> chosen = new ArrayList<>();
+        if (httpPort != 0) {
+            taken.add(httpPort);
+            chosen.add(httpPort);
+        }
         while (chosen.size() < 5) {
             int port = freeTcpAndUdpPort();
             if (taken.add(port)) {

@@ -7,23 +7,32 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.client.CheckDefinition;
 import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
+import io.github.consulservlet.testagent.TestAgents;
 
 /**
- * The end-to-end tests reach their Consul agent through core's test-jar: the simulator, or the
- * real agent named by {@code -Dconsul.it.agent} / {@code CONSUL_HTTP_ADDR}.
+ * The end-to-end tests reach their Consul agents through core's test-jar: the simulator, and the
+ * real agent whenever a Consul binary can be had, each run with the same test.
  */
+@ParameterizedClass(name = "[{0}]")
+@ArgumentsSource(TestAgents.class)
 class ConsulTestAgentTest {
+    @Parameter
+    AgentKind kind;
 
     @Test
     void aServiceRegisteredWithTheTestAgentIsDiscovered() {
-        try (ConsulTestAgent agent = ConsulTestAgent.startSimulator()) {
+        try (ConsulTestAgent agent = ConsulTestAgent.shared(kind)) {
             ConsulClient.Builder builder = ConsulClient.builder().agents(agent.address());
             agent.token().ifPresent(builder::token);
             String id = agent.unique("it");

@@ -3,6 +3,9 @@ package io.github.consulservlet.it;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,20 +18,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.simulator.ConsulSimulator;
+import io.github.consulservlet.testagent.AgentKind;
+import io.github.consulservlet.testagent.ConsulBinary;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /**
  * The README's first command: a real Tomcat and a real Jetty, installed as the README tells a
- * user, each with one webapp, registered in Consul (the agent at {@code CONSUL_HTTP_ADDR}, or the
- * simulator on 127.0.0.1:8500), then a discovery call, a KV write and read, and a lock, each
- * across the two containers. Runs until Ctrl-C; {@code -Ddemo.once=true} stops both containers
+ * user, each with one webapp, registered in Consul (the agent at {@code CONSUL_HTTP_ADDR}, else a
+ * real agent of its own when a Consul binary can be had, else the simulator, on 127.0.0.1:8500),
+ * then a discovery call, a KV write and read, and a lock, each across the two containers. Runs until Ctrl-C; {@code -Ddemo.once=true} stops both containers
  * after the tour and exits. Started by {@code mvn -Pdemo verify}, which builds what it needs.
  */
 final class Demo {
     private static final String TOMCAT_APP = "inventory";
     private static final String JETTY_APP = "storefront";
     private static final int STEPS = 7;
+    /** Consul's usual HTTP port, where a user's browser and CLI look first. */
+    private static final int CONSUL_PORT = 8500;
 
     private final AtomicBoolean stopped = new AtomicBoolean();
     private AgentView agent;
@@ -61,18 +67,7 @@ final class Demo {
 
     private void run() throws IOException, InterruptedException {
         progress("Consul agent");
-        String ambient = System.getenv("CONSUL_HTTP_ADDR");
-        if (ambient != null && !ambient.isBlank()) {
-            System.setProperty("consul.it.agent", ambient.trim()); // the user's agent, loopback or not
-        }
-        try {
-            agent = new AgentView(ConsulTestAgent.startSimulator(ConsulSimulator.builder().port(8500)));
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("could not start the Consul simulator on 127.0.0.1:8500 (" + e.getMessage()
-                    + "); free the port, or set CONSUL_HTTP_ADDR to a running agent", e);
-        }
-        done(agent.agent.isReal() ? "the real agent at " + agent.url()
-                : "the simulator at " + agent.url() + " (set CONSUL_HTTP_ADDR to use a real agent)");
+        done(startAgent());
 
         progress("Tomcat " + System.getProperty("tomcat.version") + ": the drop-in jar in lib/, the Valve in server.xml, "
                 + TOMCAT_APP + ".war in webapps/");
@@ -135,6 +130,59 @@ final class Demo {
         System.out.println("  " + JETTY_APP + " discovering " + TOMCAT_APP + ": http://127.0.0.1:" + jettyPort + "/"
                 + JETTY_APP + "/app/discover?name=" + TOMCAT_APP);
         agent.consul.kv().delete(prefix, io.github.consulservlet.KvDeleteOptions.recurse());
+    }
+
+    /**
+     * The agent at {@code CONSUL_HTTP_ADDR} when it is set (the user's, with
+     * {@code CONSUL_HTTP_TOKEN}); else a real agent of the demo's own from the {@link ConsulBinary},
+     * on Consul's usual 127.0.0.1:8500 when that is free; else the simulator on 127.0.0.1:8500.
+     * Returns what it is, for the first lines of the demo.
+     */
+    private String startAgent() {
+        String ambient = System.getenv("CONSUL_HTTP_ADDR");
+        if (ambient != null && !ambient.isBlank()) {
+            String token = System.getenv("CONSUL_HTTP_TOKEN");
+            agent = new AgentView(ConsulTestAgent.runningAt(agentUri(ambient.strip()),
+                    Optional.ofNullable(token).filter(t -> !t.isBlank()).map(String::strip)));
+            return "your agent at " + agent.url() + " (CONSUL_HTTP_ADDR)";
+        }
+        Optional<ConsulBinary> binary = ConsulBinary.find();
+        if (binary.isPresent()) {
+            boolean usualPort = isFree(CONSUL_PORT);
+            agent = new AgentView(usualPort ? ConsulTestAgent.ownOnPort(AgentKind.REAL, CONSUL_PORT) : ConsulTestAgent.own(AgentKind.REAL));
+            return "the real agent, " + binary.get().version() + " at " + agent.url() + " (" + binary.get().path() + ")"
+                    + (usualPort ? "" : "; 127.0.0.1:" + CONSUL_PORT + " is taken");
+        }
+        try {
+            agent = new AgentView(ConsulTestAgent.ownOnPort(AgentKind.SIMULATOR, CONSUL_PORT));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("could not start the Consul simulator on 127.0.0.1:" + CONSUL_PORT + " ("
+                    + e.getMessage() + "); free the port, or set CONSUL_HTTP_ADDR to a running agent", e);
+        }
+        String why = ConsulBinary.whyMissing().orElse("no Consul binary");
+        return "the simulator at " + agent.url() + " (" + (why.startsWith("no Consul binary") ? why : "no Consul binary: " + why)
+                + "; set CONSUL_HTTP_ADDR to use a running agent)";
+    }
+
+    /** {@code host:port} or a URL, as Consul's CLI reads {@code CONSUL_HTTP_ADDR}. */
+    private static URI agentUri(String address) {
+        String lower = address.toLowerCase(Locale.ROOT);
+        String url = lower.startsWith("http://") || lower.startsWith("https://") ? address
+                : ("true".equalsIgnoreCase(System.getenv("CONSUL_HTTP_SSL")) ? "https://" : "http://") + address;
+        URI parsed = URI.create(url);
+        if (parsed.getHost() == null || parsed.getPort() < 0) {
+            throw new IllegalArgumentException("CONSUL_HTTP_ADDR '" + address + "' is not an agent address;"
+                    + " expected host:port or http(s)://host:port");
+        }
+        return parsed;
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Stops both containers as a user would (SIGTERM) and shows that each webapp left Consul. Once. */

@@ -13,27 +13,45 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ArgumentsSource;
 
-import io.github.consulservlet.KvDeleteOptions;
+import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.testagent.AgentKind;
+import io.github.consulservlet.testagent.ConsulTestAgent;
+import io.github.consulservlet.testagent.TestAgents;
 
 /**
  * A real Jetty 12.1 ({@code jetty-home}, unpacked by the build into {@code target/dist}) with a
  * new jetty-base where the {@code consul} and {@code consul-ee11} modules are installed as the
- * README says, started with {@code start.jar} as a child process against the test agent: one
- * sample webapp in the ee10 environment ({@code shop}), one in ee11 ({@code cart}). The tests
+ * README says, started with {@code start.jar} as a child process against a Consul agent of its
+ * own: one sample webapp in the ee10 environment ({@code shop}), one in ee11 ({@code cart}), and
+ * one in {@code ttl} check mode ({@code ttl}, ee10). Run once per kind of agent (the simulator,
+ * then the real one, which referees it), with the same tests and assertions. The tests of a run
  * share one Jetty and run in order; the last one stops it.
  */
+@ParameterizedClass(name = "[{0}]")
+@ArgumentsSource(TestAgents.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JettyDistributionIT {
+    /** consul.check.interval: how often the agent probes and the webapps' anti-entropy looks. */
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** What re-registration after an agent restart may take beyond one check interval: the calls, a loaded machine. */
+    private static final Duration REREGISTRATION_MARGIN = Duration.ofSeconds(3);
+
+    @Parameter
+    AgentKind kind;
     private AgentView agent;
     private JettyInstall install;
     private Path base;
@@ -41,14 +59,15 @@ class JettyDistributionIT {
     private int port;
     private String keyPrefix;
 
-    @BeforeAll
+    /** A Jetty of this run's own, against an agent of its own: the restart test kills that agent. */
+    @BeforeParameterizedClassInvocation
     void installAndStart() throws IOException, InterruptedException {
-        agent = new AgentView();
+        agent = new AgentView(ConsulTestAgent.own(kind));
         keyPrefix = agent.agent.unique("consul-it-jetty");
         // the README's installation: unpack the archive into the base, add the modules, set the agent
-        install = JettyInstall.install("jetty-base", List.of("consul", "consul-ee11"), "consul.agent=" + agent.url() + "\n"
-                + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse("")
-                + "consul.check.interval=1s\n");
+        install = JettyInstall.install("jetty-base-" + kind.name().toLowerCase(java.util.Locale.ROOT), List.of("consul", "consul-ee11"),
+                "consul.agent=" + agent.url() + "\n" + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse("")
+                + "consul.check.interval=" + CHECK_INTERVAL.toSeconds() + "s\n");
         base = install.base;
         Path webapps = base.resolve("webapps");
         Files.writeString(webapps.resolve("shop.properties"), "environment=ee10\n");
@@ -57,21 +76,20 @@ class JettyDistributionIT {
         SampleWar.sample().writeTo(webapps, "cart");
         Files.writeString(webapps.resolve("invalid.properties"), "environment=ee10\n");
         SampleWar.sample().param("consul.check.mode", "sometimes").writeTo(webapps, "invalid");
+        Files.writeString(webapps.resolve("ttl.properties"), "environment=ee10\n");
+        SampleWar.sample().param("consul.check.mode", "ttl").param("consul.check.ttl", "3s").writeTo(webapps, "ttl");
 
         jetty = install.start();
         port = JettyInstall.boundPort(jetty);
     }
 
-    @AfterAll
+    /** The agent is this run's own: stopping it leaves nothing behind to deregister or delete. */
+    @AfterParameterizedClassInvocation
     void cleanUp() {
         if (jetty != null) {
             jetty.close();
         }
         if (agent != null) {
-            for (String name : List.of("shop", "cart", "hot")) {
-                agent.instances(name).forEach(s -> agent.consul.agent().deregister(s.id()));
-            }
-            agent.consul.kv().delete(keyPrefix, KvDeleteOptions.recurse());
             agent.close();
         }
     }
@@ -85,11 +103,46 @@ class JettyDistributionIT {
             assertEquals(port, service.port(), name);
             assertEquals("127.0.0.1", service.address(), name);
             assertEquals("hello from /" + name, get("http://127.0.0.1:" + port + "/" + name + "/app/hello").body());
+            // the agent's own HTTP check probes the webapp's liveness on the port registered (it is
+            // registered passing, so only the check's output shows that the agent has run it)
+            await(name + " probed by the agent").atMost(Duration.ofSeconds(30)).until(() -> agent.check(service.id())
+                    .map(AgentCheck::output).orElseThrow(), output -> AgentView.isHttpCheckOutput(output,
+                    "http://127.0.0.1:" + port + "/" + name + "/consul/health", 200, "UP"));
         }
     }
 
     @Test
     @Order(2)
+    void theAgentsHttpCheckGoesCriticalWhenAWebappsLivenessFailsAndPassesWhenItRecovers() {
+        for (String name : List.of("shop", "cart")) {
+            String id = agent.instance(name).orElseThrow().id();
+            assertEquals("failing", get("http://127.0.0.1:" + port + "/" + name + "/app/fail-liveness?because=test").body());
+            await(name + " critical").atMost(Duration.ofSeconds(30))
+                    .until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
+            assertTrue(AgentView.isHttpCheckOutput(agent.check(id).orElseThrow().output(), "http://127.0.0.1:" + port + "/" + name
+                    + "/consul/health", 503, "DOWN"), () -> agent.check(id).orElseThrow().output());
+            assertEquals("up", get("http://127.0.0.1:" + port + "/" + name + "/app/recover-liveness").body());
+            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
+        await("ttl registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("ttl"));
+        String id = agent.instance("ttl").orElseThrow().id();
+        assertEquals(port, agent.instance("ttl").orElseThrow().port());
+        // registered passing: the output shows the webapp's own report reached the agent
+        await("ttl reported").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output).orElseThrow(), "UP"::equals);
+        get("http://127.0.0.1:" + port + "/ttl/app/fail-liveness?because=no+database");
+        await("ttl critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
+        assertEquals("DOWN: sample: no database", agent.check(id).orElseThrow().output());
+        get("http://127.0.0.1:" + port + "/ttl/app/recover-liveness");
+        await("ttl passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("ttl"));
+    }
+
+    @Test
+    @Order(4)
     void theirServletsUseConsulContextForKvDiscoveryAndALock() {
         String key = keyPrefix + "/greeting";
         assertEquals("hello", get("http://127.0.0.1:" + port + "/shop/app/kv?key=" + key + "&value=hello").body());
@@ -102,7 +155,7 @@ class JettyDistributionIT {
     }
 
     @Test
-    @Order(3)
+    @Order(5)
     void anInvalidSettingFailsOnlyItsWebappWithTheClearMessage() {
         assertTrue(jetty.log().contains("consul-servlet: webapp /invalid not deployed: consul.check.mode 'sometimes' (context-param)"
                 + " is not a known mode; expected http, ttl or none"), jetty::log);
@@ -112,7 +165,7 @@ class JettyDistributionIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void aHotDeployIsRegisteredAndItsRemovalDrainsAndDeregistersBeforeTheWebappIsDestroyed() throws IOException {
         Path webapps = base.resolve("webapps");
         Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "hot");
@@ -133,7 +186,7 @@ class JettyDistributionIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void listConfigAndListModulesShowTheModulesAndTheirSettings() throws IOException, InterruptedException {
         String modules = install.startJar("--list-modules=consul,consul-ee11");
         assertTrue(modules.contains("consul"), modules);
@@ -151,9 +204,25 @@ class JettyDistributionIT {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
+    void anAgentRestartedEmptyHasEveryWebappRegisteredAgainWithinOneCheckInterval() {
+        List<String> names = List.of("shop", "cart", "ttl");
+        for (String name : names) {
+            await(name + " passing").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+        }
+        Duration took = agent.restartEmptyAndAwaitRegistered(names, CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
+        assertTrue(took.compareTo(CHECK_INTERVAL.plus(REREGISTRATION_MARGIN)) <= 0, took::toString);
+        for (String name : names) {
+            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+            assertEquals(port, agent.instance(name).orElseThrow().port(), name);
+        }
+    }
+
+    @Test
+    @Order(9)
     void stoppingJettyDrainsEveryWebappWhileItStillServesAndDeregistersThemBeforeTheProcessExits() {
         assertEquals(1, agent.instances("cart").size());
+        assertEquals(1, agent.instances("ttl").size());
         String id = agent.instance("shop").orElseThrow().id();
         HeldRequest held = HeldRequest.start(port, "shop", "hold");
         jetty.signalStop();
@@ -164,6 +233,7 @@ class JettyDistributionIT {
         jetty.awaitExit(Duration.ofSeconds(60));
         assertTrue(agent.instances("shop").isEmpty());
         assertTrue(agent.instances("cart").isEmpty());
+        assertTrue(agent.instances("ttl").isEmpty());
         assertTrue(jetty.log().contains("consul-it: /shop destroyed, in catalog: false"), jetty::log);
         assertTrue(jetty.log().contains("consul-it: /cart destroyed, in catalog: false"), jetty::log);
     }

@@ -18,28 +18,46 @@ import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ArgumentsSource;
 
+import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
+import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.testagent.AgentKind;
+import io.github.consulservlet.testagent.ConsulTestAgent;
+import io.github.consulservlet.testagent.TestAgents;
 
 /**
  * A real Tomcat distribution (unpacked by the build into {@code target/dist}), installed as the
- * README says, started with {@code bin/catalina.sh run} against the test agent. The tests share
- * one Tomcat and run in order; the last one shuts it down.
+ * README says, started with {@code bin/catalina.sh run} against a Consul agent of its own, once
+ * per kind of agent (the simulator, then the real one, which referees it): the same tests, the
+ * same assertions. The tests of a run share one Tomcat and run in order; the last one shuts it
+ * down.
  */
+@ParameterizedClass(name = "[{0}]")
+@ArgumentsSource(TestAgents.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class TomcatDistributionTests {
     private static final List<String> BUNDLED = List.of("root", "docs", "examples", "manager", "host-manager");
     private static final String MANAGER_USER = "it-deployer";
     private static final String MANAGER_PASSWORD = "it-" + Long.toHexString(System.nanoTime());
+    /** The valve's checkInterval: how often the agent probes and the webapps' anti-entropy looks. */
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** What re-registration after an agent restart may take beyond one check interval: the calls, a loaded machine. */
+    private static final Duration REREGISTRATION_MARGIN = Duration.ofSeconds(3);
 
+    @Parameter
+    AgentKind kind;
     private AgentView agent;
     private Path base;
     private ContainerProcess tomcat;
@@ -48,30 +66,32 @@ abstract class TomcatDistributionTests {
     /** The Tomcat version, one of {@code -Dtomcat.versions}. */
     abstract String version();
 
-    @BeforeAll
+    /** A Tomcat of this run's own, against an agent of its own: the restart test kills that agent. */
+    @BeforeParameterizedClassInvocation
     void installAndStart() throws IOException {
-        agent = new AgentView();
+        agent = new AgentView(ConsulTestAgent.own(kind));
         String valve = "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\" agent=\"" + agent.url() + "\""
-                + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + " checkInterval=\"1s\"/>";
-        base = TomcatInstall.install(version(), "tomcat-" + version(), valve, 0);
+                + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + " checkInterval=\""
+                + CHECK_INTERVAL.toSeconds() + "s\"/>";
+        base = TomcatInstall.install(version(), "tomcat-" + version() + "-" + kind.name().toLowerCase(java.util.Locale.ROOT), valve, 0);
         TomcatInstall.edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
                 "<user username=\"" + MANAGER_USER + "\" password=\"" + MANAGER_PASSWORD + "\" roles=\"manager-script\"/>\n</tomcat-users>"));
         Path webapps = base.resolve("webapps");
         SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "sample");
         SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
         SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
+        SampleWar.sample().param("consul.check.mode", "ttl").param("consul.check.ttl", "3s").writeTo(webapps, "ttl");
         tomcat = TomcatInstall.start(base, "");
         port = TomcatInstall.boundPort(tomcat);
     }
 
-    @AfterAll
+    /** The agent is this run's own: stopping it leaves nothing behind to deregister. */
+    @AfterParameterizedClassInvocation
     void cleanUp() {
         if (tomcat != null) {
             tomcat.close();
         }
         if (agent != null) {
-            Stream.concat(BUNDLED.stream(), Stream.of("sample", "hot")).forEach(name ->
-                    agent.instances(name).forEach(s -> agent.consul.agent().deregister(s.id())));
             agent.close();
         }
     }
@@ -85,6 +105,11 @@ abstract class TomcatDistributionTests {
             assertEquals(port, service.port(), name);
             assertEquals("127.0.0.1", service.address(), name);
         }
+        // the agent's own HTTP check probes the webapp's liveness on the port registered (it is
+        // registered passing, so only the check's output shows that the agent has run it)
+        String id = agent.instance("sample").orElseThrow().id();
+        await("sample probed by the agent").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output)
+                .orElseThrow(), output -> AgentView.isHttpCheckOutput(output, "http://127.0.0.1:" + port + "/sample/consul/health", 200, "UP"));
         HttpResponse<String> hello = get("http://127.0.0.1:" + port + "/sample/app/hello");
         assertEquals("hello from /sample", hello.body());
         // the manager's security constraints do not cover the liveness endpoint
@@ -106,6 +131,33 @@ abstract class TomcatDistributionTests {
 
     @Test
     @Order(3)
+    void theAgentsHttpCheckGoesCriticalWhenTheWebappsLivenessFailsAndPassesWhenItRecovers() {
+        String id = agent.instance("sample").orElseThrow().id();
+        assertEquals("failing", get("http://127.0.0.1:" + port + "/sample/app/fail-liveness?because=test").body());
+        await("sample critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
+        assertTrue(AgentView.isHttpCheckOutput(agent.check(id).orElseThrow().output(), "http://127.0.0.1:" + port
+                + "/sample/consul/health", 503, "DOWN"), () -> agent.check(id).orElseThrow().output());
+        assertEquals("up", get("http://127.0.0.1:" + port + "/sample/app/recover-liveness").body());
+        await("sample passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
+    }
+
+    @Test
+    @Order(4)
+    void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
+        await("ttl registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("ttl"));
+        String id = agent.instance("ttl").orElseThrow().id();
+        assertEquals(port, agent.instance("ttl").orElseThrow().port());
+        // registered passing: the output shows the webapp's own report reached the agent
+        await("ttl reported").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output).orElseThrow(), "UP"::equals);
+        get("http://127.0.0.1:" + port + "/ttl/app/fail-liveness?because=no+database");
+        await("ttl critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
+        assertEquals("DOWN: sample: no database", agent.check(id).orElseThrow().output());
+        get("http://127.0.0.1:" + port + "/ttl/app/recover-liveness");
+        await("ttl passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("ttl"));
+    }
+
+    @Test
+    @Order(5)
     void aHotDeployIsRegisteredAndItsRemovalDrainsAndDeregistersBeforeTheWebappIsDestroyed() throws IOException {
         Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(base.resolve("webapps"), "hot");
         await("hot registered").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("hot"));
@@ -125,7 +177,7 @@ abstract class TomcatDistributionTests {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void twentyRedeploysAndAReloadLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
         Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(Files.createDirectories(base.resolve("staging")), "sample");
         for (int i = 0; i < 20; i++) {
@@ -157,9 +209,24 @@ abstract class TomcatDistributionTests {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
+    void anAgentRestartedEmptyHasEveryWebappRegisteredAgainWithinOneCheckInterval() {
+        List<String> names = Stream.concat(BUNDLED.stream(), Stream.of("sample", "ttl")).toList();
+        for (String name : names) {
+            await(name + " passing").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+        }
+        Duration took = agent.restartEmptyAndAwaitRegistered(names, CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
+        assertTrue(took.compareTo(CHECK_INTERVAL.plus(REREGISTRATION_MARGIN)) <= 0, took::toString);
+        for (String name : names) {
+            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+            assertEquals(port, agent.instance(name).orElseThrow().port(), name);
+        }
+    }
+
+    @Test
+    @Order(8)
     void shutdownDrainsEveryWebappWhileTheConnectorsStillServeAndDeregistersThemBeforeTheProcessExits() {
-        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
+        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample", "ttl")).toList()) {
             assertEquals(1, agent.instances(name).size(), name);
         }
         String id = agent.instance("sample").orElseThrow().id();
@@ -170,7 +237,7 @@ abstract class TomcatDistributionTests {
         assertEquals("ok", get("http://127.0.0.1:" + port + "/sample/app/release").body());
         assertEquals("released", held.body());
         tomcat.awaitExit(Duration.ofSeconds(60));
-        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample")).toList()) {
+        for (String name : Stream.concat(BUNDLED.stream(), Stream.of("sample", "ttl")).toList()) {
             assertTrue(agent.instances(name).isEmpty(), name);
         }
         assertTrue(tomcat.log().contains("consul-it: /sample destroyed, in catalog: false"), tomcat::log);

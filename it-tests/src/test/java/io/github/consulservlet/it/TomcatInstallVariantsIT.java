@@ -13,7 +13,13 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-/** Tomcat installations other than the README's main one, on the first of {@code -Dtomcat.versions}. */
+import io.github.consulservlet.testagent.ConsulTestAgent;
+
+/**
+ * Tomcat installations other than the README's main one, on the first of {@code -Dtomcat.versions}.
+ * Against the simulator only: what differs here is how Tomcat is set up, not what the agent does,
+ * which the container tests check on both agents.
+ */
 class TomcatInstallVariantsIT {
 
     /**
@@ -27,7 +33,7 @@ class TomcatInstallVariantsIT {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        try (AgentView agent = new AgentView()) {
+        try (AgentView agent = new AgentView(ConsulTestAgent.startSimulator())) {
             Path base = TomcatInstall.install(version, "tomcat-core-only", "", port);
             SampleWar.sample().writeTo(base.resolve("webapps"), "sample");
             String token = agent.agent.token().map(t -> " -Dconsul.token=" + t).orElse("");
@@ -51,7 +57,7 @@ class TomcatInstallVariantsIT {
     @Test
     void aValveAttributeThatIsNoSettingFailsItsWebappsWithItsName() throws IOException {
         String version = System.getProperty("tomcat.versions").split(",")[0];
-        try (AgentView agent = new AgentView()) {
+        try (AgentView agent = new AgentView(ConsulTestAgent.startSimulator())) {
             Path base = TomcatInstall.install(version, "tomcat-bad-valve", "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\""
                     + " agent=\"" + agent.url() + "\" serviceTag=\"blue\"/>", 0);
             SampleWar.sample().writeTo(base.resolve("webapps"), "sample");
@@ -75,7 +81,7 @@ class TomcatInstallVariantsIT {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        try (AgentView agent = new AgentView()) {
+        try (AgentView agent = new AgentView(ConsulTestAgent.startSimulator())) {
             String token = agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("");
             Path base = TomcatInstall.install(version, "tomcat-port-offset", "", "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\""
                     + " agent=\"" + agent.url() + "\"" + token + " checkInterval=\"1s\"/>", port - 1000);

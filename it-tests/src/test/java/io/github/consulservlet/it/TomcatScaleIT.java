@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /**
  * Scale and leaks: one Tomcat (the first of {@code -Dtomcat.versions}) with 200 small webapps,
@@ -42,6 +43,9 @@ import io.github.consulservlet.client.CheckStatus;
  * the live heap each webapp adds, and the deploy time our jar adds, each against the same Tomcat
  * and webapps without our jar, as medians of alternating runs. The figures go to stdout and to
  * {@code target/bench/scale.txt}, one {@code name value unit} a line.
+ *
+ * <p>Against the simulator only: the container tests run on both agents already, and this class
+ * measures our extension and Tomcat, which the agent behind them would only add noise to.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -94,7 +98,7 @@ class TomcatScaleIT {
 
     @BeforeAll
     void install() throws IOException {
-        agent = new AgentView();
+        agent = new AgentView(ConsulTestAgent.startSimulator());
         prefix = agent.agent.unique("scale");
         String version = System.getProperty("tomcat.versions").split(",")[0];
         // checks every second, so that the await below sees each one probed, not just registered passing

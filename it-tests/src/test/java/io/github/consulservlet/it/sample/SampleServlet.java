@@ -20,12 +20,15 @@ import jakarta.servlet.http.HttpServletResponse;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
+import io.github.consulservlet.Liveness;
 import io.github.consulservlet.ServiceInstance;
 
 /**
  * The sample webapp the end-to-end tests deploy (packed by {@link io.github.consulservlet.it.SampleWar}
  * from the tests' classes; {@code ConsulContext} comes from the container's lib). Mapped at
  * {@code /app/*}; it uses Consul only through the servlet context attribute, as a user's app does.
+ * Its liveness probe fails on {@code /app/fail-liveness?because=...} and recovers on
+ * {@code /app/recover-liveness}: what the agent's check must follow.
  */
 public class SampleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -33,6 +36,20 @@ public class SampleServlet extends HttpServlet {
     private static final CountDownLatch RELEASE = new CountDownLatch(1);
     /** Requests that reached /hold or /async-hold: a test waits for its request to be in flight. */
     private static final AtomicInteger HOLDING = new AtomicInteger();
+
+    /** Why the webapp's liveness probe fails, or null while it is up. */
+    private volatile String failing;
+
+    @Override
+    public void init() {
+        ConsulContext consul = (ConsulContext) getServletContext().getAttribute(ConsulContext.ATTRIBUTE);
+        if (consul != null) { // none with consul.enabled=false
+            consul.registration().addLivenessProbe("sample", () -> {
+                String why = failing;
+                return why == null ? Liveness.up() : Liveness.down(why);
+            });
+        }
+    }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -73,6 +90,14 @@ public class SampleServlet extends HttpServlet {
                 });
             }
             case "/holding" -> out.print(HOLDING.get());
+            case "/fail-liveness" -> {
+                failing = request.getParameter("because") == null ? "failing on request" : request.getParameter("because");
+                out.print("failing");
+            }
+            case "/recover-liveness" -> {
+                failing = null;
+                out.print("up");
+            }
             case "/release" -> {
                 RELEASE.countDown();
                 out.print("ok");
