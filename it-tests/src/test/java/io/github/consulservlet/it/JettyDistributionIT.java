@@ -26,7 +26,6 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
-import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 import io.github.consulservlet.testagent.TestAgents;
@@ -115,30 +114,14 @@ class JettyDistributionIT {
     @Order(2)
     void theAgentsHttpCheckGoesCriticalWhenAWebappsLivenessFailsAndPassesWhenItRecovers() {
         for (String name : List.of("shop", "cart")) {
-            String id = agent.instance(name).orElseThrow().id();
-            assertEquals("failing", get("http://127.0.0.1:" + port + "/" + name + "/app/fail-liveness?because=test").body());
-            await(name + " critical").atMost(Duration.ofSeconds(30))
-                    .until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
-            assertTrue(AgentView.isHttpCheckOutput(agent.check(id).orElseThrow().output(), "http://127.0.0.1:" + port + "/" + name
-                    + "/consul/health", 503, "DOWN"), () -> agent.check(id).orElseThrow().output());
-            assertEquals("up", get("http://127.0.0.1:" + port + "/" + name + "/app/recover-liveness").body());
-            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
+            LivenessScenarios.httpCheckFollowsLiveness(agent, port, name);
         }
     }
 
     @Test
     @Order(3)
     void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
-        await("ttl registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("ttl"));
-        String id = agent.instance("ttl").orElseThrow().id();
-        assertEquals(port, agent.instance("ttl").orElseThrow().port());
-        // registered passing: the output shows the webapp's own report reached the agent
-        await("ttl reported").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output).orElseThrow(), "UP"::equals);
-        get("http://127.0.0.1:" + port + "/ttl/app/fail-liveness?because=no+database");
-        await("ttl critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
-        assertEquals("DOWN: sample: no database", agent.check(id).orElseThrow().output());
-        get("http://127.0.0.1:" + port + "/ttl/app/recover-liveness");
-        await("ttl passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("ttl"));
+        LivenessScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
     }
 
     @Test

@@ -31,7 +31,6 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.AgentService;
-import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 import io.github.consulservlet.testagent.TestAgents;
@@ -132,28 +131,13 @@ abstract class TomcatDistributionTests {
     @Test
     @Order(3)
     void theAgentsHttpCheckGoesCriticalWhenTheWebappsLivenessFailsAndPassesWhenItRecovers() {
-        String id = agent.instance("sample").orElseThrow().id();
-        assertEquals("failing", get("http://127.0.0.1:" + port + "/sample/app/fail-liveness?because=test").body());
-        await("sample critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
-        assertTrue(AgentView.isHttpCheckOutput(agent.check(id).orElseThrow().output(), "http://127.0.0.1:" + port
-                + "/sample/consul/health", 503, "DOWN"), () -> agent.check(id).orElseThrow().output());
-        assertEquals("up", get("http://127.0.0.1:" + port + "/sample/app/recover-liveness").body());
-        await("sample passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("sample"));
+        LivenessScenarios.httpCheckFollowsLiveness(agent, port, "sample");
     }
 
     @Test
     @Order(4)
     void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
-        await("ttl registered and passing").atMost(Duration.ofSeconds(60)).until(() -> agent.passing("ttl"));
-        String id = agent.instance("ttl").orElseThrow().id();
-        assertEquals(port, agent.instance("ttl").orElseThrow().port());
-        // registered passing: the output shows the webapp's own report reached the agent
-        await("ttl reported").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output).orElseThrow(), "UP"::equals);
-        get("http://127.0.0.1:" + port + "/ttl/app/fail-liveness?because=no+database");
-        await("ttl critical").atMost(Duration.ofSeconds(30)).until(() -> agent.checkStatus(id).orElseThrow() == CheckStatus.CRITICAL);
-        assertEquals("DOWN: sample: no database", agent.check(id).orElseThrow().output());
-        get("http://127.0.0.1:" + port + "/ttl/app/recover-liveness");
-        await("ttl passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing("ttl"));
+        LivenessScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
     }
 
     @Test
