@@ -1,5 +1,7 @@
 package io.github.consulservlet.testagent;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -23,6 +25,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One {@code consul agent -dev} process: bound to 127.0.0.1 only, every port it opens chosen free
@@ -143,27 +147,24 @@ final class RealAgentProcess implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
-        String waitingFor = "a leader";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("consul agent exited with " + process.exitValue() + " before it was ready:\n" + logTail());
-            }
-            String leader = get("/v1/status/leader");
-            if (leader != null && leader.startsWith("\"") && leader.length() > 2) {
-                waitingFor = "its node in the catalog";
-                String node = get("/v1/catalog/node/" + nodeName);
-                if (node != null && node.contains("\"Node\"")) {
-                    waitingFor = "its management token";
-                    if (managementToken == null || get("/v1/acl/token/self") != null) {
-                        return;
-                    }
-                }
-            }
-            pause();
+        try {
+            await("consul agent ready").atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50)).until(this::ready);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("consul agent not ready within " + READY_WITHIN.toSeconds() + " s:\n" + logTail());
         }
-        throw new IllegalStateException("consul agent not ready within " + READY_WITHIN.toSeconds() + " s, waiting for "
-                + waitingFor + ":\n" + logTail());
+    }
+
+    /** A leader, this node in the catalog (sessions need it) and, with ACLs, a working token; fails once the process died. */
+    private boolean ready() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("consul agent exited with " + process.exitValue() + " before it was ready:\n" + logTail());
+        }
+        String leader = get("/v1/status/leader");
+        if (leader == null || !leader.startsWith("\"") || leader.length() <= 2) {
+            return false;
+        }
+        String node = get("/v1/catalog/node/" + nodeName);
+        return node != null && node.contains("\"Node\"") && (managementToken == null || get("/v1/acl/token/self") != null);
     }
 
     /** The body of a 200 answer, or null for anything else. */
@@ -177,16 +178,6 @@ final class RealAgentProcess implements AutoCloseable {
             return response.statusCode() == 200 ? response.body() : null;
         } catch (IOException e) {
             return null; // not listening yet
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the consul agent", e);
-        }
-    }
-
-    private static void pause() {
-        try {
-            // the agent is polled while it elects itself leader (about 1 s): nothing to be told by
-            Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the consul agent", e);

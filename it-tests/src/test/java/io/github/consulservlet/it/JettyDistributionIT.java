@@ -114,14 +114,14 @@ class JettyDistributionIT {
     @Order(2)
     void theAgentsHttpCheckGoesCriticalWhenAWebappsLivenessFailsAndPassesWhenItRecovers() {
         for (String name : List.of("shop", "cart")) {
-            LivenessScenarios.httpCheckFollowsLiveness(agent, port, name);
+            ContainerScenarios.httpCheckFollowsLiveness(agent, port, name);
         }
     }
 
     @Test
     @Order(3)
     void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
-        LivenessScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
+        ContainerScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
     }
 
     @Test
@@ -189,16 +189,8 @@ class JettyDistributionIT {
     @Test
     @Order(8)
     void anAgentRestartedEmptyHasEveryWebappRegisteredAgainWithinOneCheckInterval() {
-        List<String> names = List.of("shop", "cart", "ttl");
-        for (String name : names) {
-            await(name + " passing").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
-        }
-        Duration took = agent.restartEmptyAndAwaitRegistered(names, CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
-        assertTrue(took.compareTo(CHECK_INTERVAL.plus(REREGISTRATION_MARGIN)) <= 0, took::toString);
-        for (String name : names) {
-            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
-            assertEquals(port, agent.instance(name).orElseThrow().port(), name);
-        }
+        ContainerScenarios.everyWebappRegisteredAgainAfterAnEmptyRestart(agent, port, List.of("shop", "cart", "ttl"),
+                CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
     }
 
     @Test

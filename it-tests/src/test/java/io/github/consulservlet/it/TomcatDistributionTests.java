@@ -131,13 +131,13 @@ abstract class TomcatDistributionTests {
     @Test
     @Order(3)
     void theAgentsHttpCheckGoesCriticalWhenTheWebappsLivenessFailsAndPassesWhenItRecovers() {
-        LivenessScenarios.httpCheckFollowsLiveness(agent, port, "sample");
+        ContainerScenarios.httpCheckFollowsLiveness(agent, port, "sample");
     }
 
     @Test
     @Order(4)
     void aTtlWebappReportsPassingAndCriticalWhenItsLivenessFails() {
-        LivenessScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
+        ContainerScenarios.ttlCheckFollowsLiveness(agent, port, "ttl");
     }
 
     @Test
@@ -195,16 +195,8 @@ abstract class TomcatDistributionTests {
     @Test
     @Order(7)
     void anAgentRestartedEmptyHasEveryWebappRegisteredAgainWithinOneCheckInterval() {
-        List<String> names = Stream.concat(BUNDLED.stream(), Stream.of("sample", "ttl")).toList();
-        for (String name : names) {
-            await(name + " passing").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
-        }
-        Duration took = agent.restartEmptyAndAwaitRegistered(names, CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
-        assertTrue(took.compareTo(CHECK_INTERVAL.plus(REREGISTRATION_MARGIN)) <= 0, took::toString);
-        for (String name : names) {
-            await(name + " passing again").atMost(Duration.ofSeconds(30)).until(() -> agent.passing(name));
-            assertEquals(port, agent.instance(name).orElseThrow().port(), name);
-        }
+        ContainerScenarios.everyWebappRegisteredAgainAfterAnEmptyRestart(agent, port, Stream.concat(BUNDLED.stream(), Stream.of("sample", "ttl")).toList(),
+                CHECK_INTERVAL.plus(REREGISTRATION_MARGIN));
     }
 
     @Test

@@ -6,19 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.CheckStatus;
 
 /**
- * What the agent's check of a deployed sample webapp does when the webapp's own liveness fails
- * and recovers ({@code /app/fail-liveness}, {@code /app/recover-liveness}): the same scenario in
- * every container.
+ * Scenarios the same in every container: what the agent's check of a deployed sample webapp does
+ * when the webapp's own liveness fails and recovers ({@code /app/fail-liveness},
+ * {@code /app/recover-liveness}), and an agent that restarts empty.
  */
-final class LivenessScenarios {
+final class ContainerScenarios {
     private static final Duration CHECKED = Duration.ofSeconds(30);
 
-    private LivenessScenarios() {
+    private ContainerScenarios() {
     }
 
     /** An {@code http}-mode webapp: the agent's own probe answers 503 DOWN, then passes again. */
@@ -48,5 +49,20 @@ final class LivenessScenarios {
 
     private static String url(int port, String webapp, String path) {
         return "http://127.0.0.1:" + port + "/" + webapp + path;
+    }
+    /**
+     * The agent killed and started again empty on the same ports: every webapp of {@code names} is
+     * registered again within {@code within} of the agent answering, then passes on the same port.
+     */
+    static void everyWebappRegisteredAgainAfterAnEmptyRestart(AgentView agent, int port, List<String> names, Duration within) {
+        for (String name : names) {
+            await(name + " passing").atMost(CHECKED).until(() -> agent.passing(name));
+        }
+        Duration took = agent.restartEmptyAndAwaitRegistered(names, within);
+        assertTrue(took.compareTo(within) <= 0, took::toString);
+        for (String name : names) {
+            await(name + " passing again").atMost(CHECKED).until(() -> agent.passing(name));
+            assertEquals(port, agent.instance(name).orElseThrow().port(), name);
+        }
     }
 }
