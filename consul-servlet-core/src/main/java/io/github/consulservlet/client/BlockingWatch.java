@@ -73,7 +73,7 @@ final class BlockingWatch<T> implements Watch {
         }
         long asked = index;
         long started = System.nanoTime();
-        Request request = query.get();
+        Request request = query.get().bulk();
         Duration wait = runtime.watchWait;
         if (asked > 0) {
             request.param("index", Long.toString(asked)).param("wait", GoDuration.format(wait));

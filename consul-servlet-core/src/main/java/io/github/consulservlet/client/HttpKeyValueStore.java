@@ -54,7 +54,7 @@ final class HttpKeyValueStore implements KeyValueStore {
 
     @Override
     public List<KvEntry> getAll(String prefix, QueryOptions options) {
-        return readAll(runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("recurse"), options)));
+        return readAll(runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("recurse").bulk(), options)));
     }
 
     @Override

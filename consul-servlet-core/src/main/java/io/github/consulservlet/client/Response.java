@@ -9,7 +9,7 @@ final class Response {
     final Request request;
     final int status;
     final byte[] body;
-    /** {@code X-Consul-Index}, 0 when absent or unreadable. */
+    /** {@code X-Consul-Index}, 0 when absent, -1 when not a number of 0 or more. */
     final long index;
 
     Response(Request request, int status, byte[] body, long index) {
