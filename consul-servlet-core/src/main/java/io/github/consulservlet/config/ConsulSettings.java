@@ -424,6 +424,9 @@ public final class ConsulSettings {
                     + " or more: a number with a unit, such as 500ms, 10s or 1m30s";
             try {
                 Duration parsed = GoDuration.parse(found.value);
+                if (parsed.isNegative()) {
+                    throw new IllegalArgumentException("negative"); // a duration for Go, never for a setting
+                }
                 if (parsed.compareTo(min) >= 0) {
                     return parsed;
                 }
