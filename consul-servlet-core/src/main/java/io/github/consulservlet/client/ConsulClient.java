@@ -51,7 +51,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         scheduler.setRemoveOnCancelPolicy(true);
         Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
                 b.readTimeout, b.maxConnections, new ExtensionThreads("io"), b.maxResponseSize,
-                b.maxWatchResponseSize, scheduler);
+                b.maxWatchResponseSize, b.strictAnswers, scheduler);
         ExecutorService events = Executors.newSingleThreadExecutor(new ExtensionThreads("events"));
         this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
                 b.readTimeout, b.watchWait, b.backoff);

@@ -23,6 +23,8 @@ final class Request {
     Duration responseTimeout;
     /** A watch's query or a recursive read: its answer may be as large as the watch limit. */
     boolean bulk;
+    /** Set by the transport: whether one unreadable entry fails the whole answer (see {@link Response#badEntry}). */
+    boolean strict;
 
     private Request(String method, String path) {
         this.method = method;

@@ -102,6 +102,7 @@ final class Transport implements AutoCloseable {
     private final Duration connectTimeout;
     private final long maxResponseBytes;
     private final long maxBulkResponseBytes;
+    private final boolean strictAnswers;
     /** Fires the deadlines: the client's scheduler thread. */
     private final ScheduledExecutorService timer;
     private final CloseableHttpAsyncClient http;
@@ -113,13 +114,14 @@ final class Transport implements AutoCloseable {
 
     Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
             Duration connectTimeout, Duration readTimeout, int maxConnections, ThreadFactory threads,
-            long maxResponseBytes, long maxBulkResponseBytes, ScheduledExecutorService timer) {
+            long maxResponseBytes, long maxBulkResponseBytes, boolean strictAnswers, ScheduledExecutorService timer) {
         this.agents = List.copyOf(agents);
         this.token = token;
         this.readTimeout = readTimeout;
         this.connectTimeout = connectTimeout;
         this.maxResponseBytes = maxResponseBytes;
         this.maxBulkResponseBytes = maxBulkResponseBytes;
+        this.strictAnswers = strictAnswers;
         this.timer = timer;
         int forWatches = BlockingBudget.forPool(maxConnections);
         this.blockingBudget = new BlockingBudget(forWatches);
@@ -191,6 +193,7 @@ final class Transport implements AutoCloseable {
      * budget, so that watches never take the connections that ordinary calls need.
      */
     CompletableFuture<Response> send(Request request) {
+        request.strict = strictAnswers;
         CompletableFuture<Response> result = new CompletableFuture<>();
         if (closed) {
             result.completeExceptionally(closedError(request));
@@ -224,6 +227,7 @@ final class Transport implements AutoCloseable {
      * the interrupt flag kept; so does {@link #close()}.
      */
     Response call(Request request) {
+        request.strict = strictAnswers;
         List<String> failures = new ArrayList<>();
         int first = preferredAgent.get();
         boolean resent = false;
