@@ -112,4 +112,9 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 
 ## false skips verifying the agent's certificate (tests only). Environment: CONSUL_HTTP_SSL_VERIFY.
 # consul.tls.verify=true
+
+## The most bytes one answer of the agent may have, decoded: a larger one fails its call.
+## Calls, then watches and recursive KV reads (whole prefixes, service lists).
+# consul.client.max-response-size=8MiB
+# consul.client.max-watch-response-size=64MiB
 # end::documentation[]

@@ -44,7 +44,9 @@ public class ConsulException extends RuntimeException {
      */
     public static ConsulException forStatus(int status, String consulMessage, String request) {
         String body = consulMessage == null ? "" : consulMessage.strip();
-        String message = request + " failed: HTTP " + status + (body.isEmpty() ? "" : ": " + body);
+        // the message quotes at most 512 characters: an error page may be megabytes
+        String quoted = body.length() <= 512 ? body : body.substring(0, 512) + "... (" + body.length() + " characters)";
+        String message = request + " failed: HTTP " + status + (body.isEmpty() ? "" : ": " + quoted);
         if (status == 403) {
             return new ConsulPermissionException(status, body, message);
         }

@@ -23,24 +23,24 @@ public final class Agent {
     public void register(ServiceRegistration registration) {
         transport.call(Request.put("/v1/agent/service/register", null)
                 .paramIf(registration.replaceExistingChecks(), "replace-existing-checks", "true")
-                .json(Json.write(registration.toJson()))).requireSuccess();
+                .json(Json.write(registration.toJson()))).requireEmpty();
     }
 
     /** Removes a service instance and its checks from the agent. */
     public void deregister(String serviceId) {
-        transport.call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireSuccess();
+        transport.call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireEmpty();
     }
 
     /** Puts a service instance in maintenance: it is left out of discovery until disabled. */
     public void enableMaintenance(String serviceId, String reason) {
         transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
-                .param("enable", "true").param("reason", reason)).requireSuccess();
+                .param("enable", "true").param("reason", reason)).requireEmpty();
     }
 
     /** Takes a service instance out of maintenance. */
     public void disableMaintenance(String serviceId) {
         transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
-                .param("enable", "false")).requireSuccess();
+                .param("enable", "false")).requireEmpty();
     }
 
     /** Reports a TTL check as passing, with {@code note} as its output. */
@@ -72,21 +72,24 @@ public final class Agent {
         body.addProperty("Status", status.wireName());
         body.addProperty("Output", output);
         transport.call(Request.put("/v1/agent/check/update", required(checkId)).json(Json.write(body)))
-                .requireSuccess();
+                .requireEmpty();
     }
 
     private void ttlUpdate(String verb, String checkId, String note) {
         transport.call(Request.put("/v1/agent/check/" + verb, required(checkId)).param("note", note))
-                .requireSuccess();
+                .requireEmpty();
     }
 
     /** The service instances registered with this agent, by ID. */
     public Map<String, AgentService> services() {
-        JsonObject all = Json.object(Json.parse(transport.call(Request.get("/v1/agent/services", null))
-                .requireSuccess()));
+        Response response = transport.call(Request.get("/v1/agent/services", null)).requireSuccess();
         Map<String, AgentService> services = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
-            services.put(entry.getKey(), service(Json.object(entry.getValue())));
+        for (Map.Entry<String, JsonElement> entry : Json.object(response).entrySet()) {
+            try {
+                services.put(entry.getKey(), service(Json.object(entry.getValue())));
+            } catch (IllegalArgumentException e) {
+                response.badEntry("service '" + entry.getKey() + "'", e);
+            }
         }
         return services;
     }
@@ -97,13 +100,17 @@ public final class Agent {
         if (response.isNotFound()) {
             return Optional.empty();
         }
-        return Optional.of(service(Json.object(Json.parse(response.requireSuccess()))));
+        JsonObject service = Json.object(response.requireSuccess());
+        try {
+            return Optional.of(service(service));
+        } catch (IllegalArgumentException e) {
+            throw response.malformed("service '" + serviceId + "' with a valid port", e);
+        }
     }
 
     /** The checks registered with this agent, by ID. */
     public Map<String, AgentCheck> checks() {
-        JsonObject all = Json.object(Json.parse(transport.call(Request.get("/v1/agent/checks", null))
-                .requireSuccess()));
+        JsonObject all = Json.object(transport.call(Request.get("/v1/agent/checks", null)).requireSuccess());
         Map<String, AgentCheck> checks = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
             JsonObject c = Json.object(entry.getValue());
@@ -116,7 +123,7 @@ public final class Agent {
 
     private static AgentService service(JsonObject s) {
         return new AgentService(Json.string(s, "ID"), Json.string(s, "Service"), Json.strings(s.get("Tags")),
-                Json.stringMap(s.get("Meta")), Json.string(s, "Address"), (int) Json.number(s, "Port"));
+                Json.stringMap(s.get("Meta")), Json.string(s, "Address"), Json.port(s.get("Port")));
     }
 
     static String required(String id) {

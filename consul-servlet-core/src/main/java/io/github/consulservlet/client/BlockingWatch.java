@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
 
@@ -73,7 +74,7 @@ final class BlockingWatch<T> implements Watch {
         }
         long asked = index;
         long started = System.nanoTime();
-        Request request = query.get();
+        Request request = query.get().bulk();
         Duration wait = runtime.watchWait;
         if (asked > 0) {
             request.param("index", Long.toString(asked)).param("wait", GoDuration.format(wait));
@@ -104,6 +105,11 @@ final class BlockingWatch<T> implements Watch {
         ConsulException failure;
         if (error == null) {
             try {
+                if (response.index < 0) {
+                    // the chain's next query would ask for an index it cannot know: not data, an error
+                    throw new ConsulResponseException(response.status, response.request + " answered HTTP "
+                            + response.status + " with an X-Consul-Index that is not a number of 0 or more", null);
+                }
                 T value = reader.apply(response);
                 changed(asked, started, response.index, value);
                 return;

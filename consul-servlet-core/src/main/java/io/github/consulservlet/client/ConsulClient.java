@@ -47,10 +47,11 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
 
     private ConsulClient(Builder b) {
         var tls = b.agents.stream().anyMatch(uri -> "https".equals(uri.getScheme())) ? Tls.context(b.tls) : defaultSsl();
-        Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
-                b.readTimeout, b.maxConnections, new ExtensionThreads("io"));
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
+        Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
+                b.readTimeout, b.maxConnections, new ExtensionThreads("io"), b.maxResponseSize,
+                b.maxWatchResponseSize, b.strictAnswers, scheduler);
         ExecutorService events = Executors.newSingleThreadExecutor(new ExtensionThreads("events"));
         this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
                 b.readTimeout, b.watchWait, b.backoff);
@@ -143,6 +144,11 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         runtime.events.shutdownNow();
     }
 
+    /** The default of {@link Builder#maxResponseSize(long)}: 8 MiB. */
+    public static final long DEFAULT_MAX_RESPONSE_SIZE = 8L << 20;
+    /** The default of {@link Builder#maxWatchResponseSize(long)}: 64 MiB. */
+    public static final long DEFAULT_MAX_WATCH_RESPONSE_SIZE = 64L << 20;
+
     /** Builds a {@link ConsulClient}. */
     public static final class Builder {
         private List<URI> agents = List.of(URI.create("http://127.0.0.1:8500"));
@@ -155,6 +161,9 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         private int maxConnections = 128;
         private Duration watchWait = Duration.ofMinutes(5);
         private Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        private long maxResponseSize = DEFAULT_MAX_RESPONSE_SIZE;
+        private long maxWatchResponseSize = DEFAULT_MAX_WATCH_RESPONSE_SIZE;
+        private boolean strictAnswers;
 
         private Builder() {
         }
@@ -262,6 +271,44 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
             }
             this.watchWait = positive(wait, "watch wait");
             return this;
+        }
+
+        /**
+         * The most bytes an answer to an ordinary call may have, decoded; 8 MiB by default. A
+         * larger one fails its call with a {@link io.github.consulservlet.ConsulResponseException}
+         * as soon as the limit is passed, so an endless or gzip-bombed answer costs at most this
+         * much memory.
+         */
+        public Builder maxResponseSize(long bytes) {
+            this.maxResponseSize = size(bytes, "max response size");
+            return this;
+        }
+
+        /**
+         * The same limit for the answers of watches and recursive reads ({@code getAll}), which
+         * carry whole prefixes and service lists; 64 MiB by default.
+         */
+        public Builder maxWatchResponseSize(long bytes) {
+            this.maxWatchResponseSize = size(bytes, "max watch response size");
+            return this;
+        }
+
+        /**
+         * When true, an answer with one unreadable entry (a KV value that is not base64, a
+         * session TTL that is not a duration, a port out of range) fails the whole call; by
+         * default that entry is left out, with a warning naming the endpoint and the entry.
+         */
+        public Builder strictAnswers(boolean strict) {
+            this.strictAnswers = strict;
+            return this;
+        }
+
+        private static long size(long bytes, String what) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(what + " must be 1 to " + (Integer.MAX_VALUE - 8)
+                        + " bytes, was " + bytes);
+            }
+            return bytes;
         }
 
         /** The backoff of failed watches. */

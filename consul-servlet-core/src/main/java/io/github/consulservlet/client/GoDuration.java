@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
  * configuration reads them too ({@code consul.check.interval=10s}).
  */
 public final class GoDuration {
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+    /** A number and its unit; µ as Go takes it, the micro sign (U+00B5) or the Greek mu (U+03BC). */
+    private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)");
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final BigDecimal MIN_NANOS = BigDecimal.valueOf(Long.MIN_VALUE);
 
     private GoDuration() {
     }
@@ -22,33 +25,44 @@ public final class GoDuration {
     }
 
     /**
-     * Reads {@code 10s}, {@code 1m30s}, {@code 1.5h}, {@code 250ms} or {@code 0}.
+     * Reads a duration as Go's {@code time.ParseDuration} does: an optional sign, then one or more
+     * decimal numbers each with a unit ({@code ns}, {@code us}, {@code µs}, {@code μs}, {@code ms},
+     * {@code s}, {@code m}, {@code h}), such as {@code 10s}, {@code +30s}, {@code 1h2m3.5s},
+     * {@code 1.5h}, {@code -250ms}, or {@code 0} alone. Surrounding blanks are ignored.
      *
-     * @throws IllegalArgumentException naming the value and the accepted form
+     * @throws IllegalArgumentException naming the value and the accepted form; also for a value
+     *     beyond Go's range (about 292 years), which Go refuses too
      */
     public static Duration parse(String text) {
         String s = text.strip();
-        if (s.equals("0")) {
+        boolean negative = s.startsWith("-");
+        String rest = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
+        if (rest.equals("0")) {
             return Duration.ZERO;
         }
-        Matcher part = PART.matcher(s);
+        Matcher part = PART.matcher(rest);
         BigDecimal nanos = BigDecimal.ZERO;
         int at = 0;
-        while (at < s.length() && part.find(at) && part.start() == at) {
+        while (at < rest.length() && part.find(at) && part.start() == at) {
             nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(unitNanos(part.group(2)))));
             at = part.end();
         }
-        if (at == 0 || at != s.length()) {
+        if (at == 0 || at != rest.length()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; expected a number with a unit,"
                     + " such as 500ms, 10s, 1m30s or 2h");
         }
-        return Duration.ofNanos(nanos.longValue());
+        BigDecimal signed = negative ? nanos.negate() : nanos;
+        if (signed.compareTo(MIN_NANOS) < 0 || signed.compareTo(MAX_NANOS) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration: beyond Go's range of"
+                    + " 2562047h47m16.854775807s either way");
+        }
+        return Duration.ofNanos(signed.longValue()); // the fraction of a nanosecond dropped, as Go drops it
     }
 
     private static long unitNanos(String unit) {
         return switch (unit) {
             case "ns" -> 1L;
-            case "us", "µs" -> 1_000L;
+            case "us", "\u00b5s", "\u03bcs" -> 1_000L;
             case "ms" -> 1_000_000L;
             case "s" -> 1_000_000_000L;
             case "m" -> 60_000_000_000L;

@@ -91,7 +91,7 @@ final class HttpDiscovery implements Discovery {
     }
 
     private static Map<String, List<String>> readServices(Response response) {
-        JsonObject all = Json.object(Json.parse(response.requireSuccess()));
+        JsonObject all = Json.object(response.requireSuccess());
         Map<String, List<String>> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
             services.put(entry.getKey(), List.copyOf(Json.strings(entry.getValue())));
@@ -110,10 +110,14 @@ final class HttpDiscovery implements Discovery {
             }
             json.beginArray();
             while (json.hasNext()) {
-                if (json.peek() == JsonToken.BEGIN_OBJECT) {
-                    instances.add(readInstance(json));
-                } else {
-                    json.skipValue();
+                if (json.peek() != JsonToken.BEGIN_OBJECT) {
+                    throw response.malformed("a JSON array of objects", null);
+                }
+                Instance instance = readInstance(json);
+                try {
+                    instances.add(instance.build());
+                } catch (IllegalArgumentException e) {
+                    response.badEntry("instance '" + instance.id + "' on node '" + instance.node + "'", e);
                 }
             }
             json.endArray();
@@ -121,16 +125,26 @@ final class HttpDiscovery implements Discovery {
         });
     }
 
-    private static ServiceInstance readInstance(JsonReader json) throws IOException {
+    /** What one item of a health answer says, read whole before it is checked. */
+    private static final class Instance {
         String node = "";
         String nodeAddress = "";
         String datacenter = "";
         String id = "";
         String name = "";
         String address = "";
-        long port = 0;
+        String port = "";
         List<String> tags = List.of();
         Map<String, String> meta = Map.of();
+
+        ServiceInstance build() {
+            return new ServiceInstance(id, name, address.isEmpty() ? nodeAddress : address, Json.port(port), tags, meta,
+                    node, datacenter);
+        }
+    }
+
+    private static Instance readInstance(JsonReader json) throws IOException {
+        Instance i = new Instance();
         json.beginObject();
         while (json.hasNext()) {
             String part = json.nextName();
@@ -141,22 +155,21 @@ final class HttpDiscovery implements Discovery {
             json.beginObject();
             while (json.hasNext()) {
                 switch (part + "." + json.nextName()) {
-                    case "Node.Node" -> node = Json.nextString(json);
-                    case "Node.Address" -> nodeAddress = Json.nextString(json);
-                    case "Node.Datacenter" -> datacenter = Json.nextString(json);
-                    case "Service.ID" -> id = Json.nextString(json);
-                    case "Service.Service" -> name = Json.nextString(json);
-                    case "Service.Address" -> address = Json.nextString(json);
-                    case "Service.Port" -> port = Json.nextNumber(json);
-                    case "Service.Tags" -> tags = Json.nextStrings(json);
-                    case "Service.Meta" -> meta = Json.nextStringMap(json);
+                    case "Node.Node" -> i.node = Json.nextString(json);
+                    case "Node.Address" -> i.nodeAddress = Json.nextString(json);
+                    case "Node.Datacenter" -> i.datacenter = Json.nextString(json);
+                    case "Service.ID" -> i.id = Json.nextString(json);
+                    case "Service.Service" -> i.name = Json.nextString(json);
+                    case "Service.Address" -> i.address = Json.nextString(json);
+                    case "Service.Port" -> i.port = Json.nextString(json);
+                    case "Service.Tags" -> i.tags = Json.nextStrings(json);
+                    case "Service.Meta" -> i.meta = Json.nextStringMap(json);
                     default -> json.skipValue();
                 }
             }
             json.endObject();
         }
         json.endObject();
-        return new ServiceInstance(id, name, address.isEmpty() ? nodeAddress : address, (int) port, tags, meta, node,
-                datacenter);
+        return i;
     }
 }

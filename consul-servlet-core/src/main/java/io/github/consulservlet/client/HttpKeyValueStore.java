@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.google.gson.JsonObject;
 
+import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.KeyValueStore;
 import io.github.consulservlet.KvDeleteOptions;
 import io.github.consulservlet.KvEntry;
@@ -54,7 +55,7 @@ final class HttpKeyValueStore implements KeyValueStore {
 
     @Override
     public List<KvEntry> getAll(String prefix, QueryOptions options) {
-        return readAll(runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("recurse"), options)));
+        return readAll(runtime.call(runtime.read(Request.get(KV, prefix(prefix)).flag("recurse").bulk(), options)));
     }
 
     @Override
@@ -68,7 +69,14 @@ final class HttpKeyValueStore implements KeyValueStore {
         if (response.isNotFound()) {
             return List.of();
         }
-        return List.copyOf(Json.strings(Json.parse(response.requireSuccess())));
+        List<String> keys = new ArrayList<>();
+        for (var item : Json.array(response.requireSuccess())) {
+            if (!item.isJsonPrimitive()) {
+                throw response.malformed("a JSON array of keys", null);
+            }
+            keys.add(item.getAsString());
+        }
+        return List.copyOf(keys);
     }
 
     @Override
@@ -167,7 +175,16 @@ final class HttpKeyValueStore implements KeyValueStore {
             return Optional.empty();
         }
         List<JsonObject> entries = Json.objects(response.requireSuccess());
-        return entries.isEmpty() ? Optional.empty() : Optional.of(entry(entries.get(0)));
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(entry(entries.get(0)));
+        } catch (IllegalArgumentException e) {
+            throw new ConsulResponseException(response.status, response.request + " answered HTTP " + response.status
+                    + " with an unreadable entry, key '" + Json.string(entries.get(0), "Key") + "': "
+                    + e.getMessage(), e);
+        }
     }
 
     private static List<KvEntry> readAll(Response response) {
@@ -176,15 +193,26 @@ final class HttpKeyValueStore implements KeyValueStore {
         }
         List<KvEntry> entries = new ArrayList<>();
         for (JsonObject entry : Json.objects(response.requireSuccess())) {
-            entries.add(entry(entry));
+            try {
+                entries.add(entry(entry));
+            } catch (IllegalArgumentException e) {
+                response.badEntry("key '" + Json.string(entry, "Key") + "'", e);
+            }
         }
         return List.copyOf(entries);
     }
 
+    /** @throws IllegalArgumentException when the value is not base64, as Consul sends values */
     private static KvEntry entry(JsonObject json) {
         String value = Json.string(json, "Value");
         String session = Json.string(json, "Session");
-        return new KvEntry(Json.string(json, "Key"), Base64.getDecoder().decode(value),
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("its value is not base64 (" + e.getMessage() + ")", e);
+        }
+        return new KvEntry(Json.string(json, "Key"), decoded,
                 Json.unsignedNumber(json, "Flags"), Json.number(json, "CreateIndex"), Json.number(json, "ModifyIndex"),
                 Json.number(json, "LockIndex"), session.isEmpty() ? Optional.empty() : Optional.of(session));
     }

@@ -9,7 +9,6 @@ import java.util.Optional;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 
-import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.SessionBehavior;
 import io.github.consulservlet.SessionInfo;
@@ -45,9 +44,9 @@ final class HttpSessions implements Sessions {
         options.ttl().ifPresent(ttl -> body.addProperty("TTL", GoDuration.format(ttl)));
         Request request = runtime.datacenter(Request.put("/v1/session/create", null), options.datacenter().orElse(null));
         Response response = runtime.call(request.json(Json.write(body))).requireSuccess();
-        String id = Json.string(Json.object(Json.parse(response)), "ID");
+        String id = Json.string(Json.object(response), "ID");
         if (id.isEmpty()) {
-            throw new ConsulUnreachableException(request + " answered without a session ID", null);
+            throw response.malformed("a session ID", null);
         }
         if (!options.keepAfterClose()) {
             scope.ownSession(id, options.datacenter().orElse(null));
@@ -63,7 +62,7 @@ final class HttpSessions implements Sessions {
     @Override
     public void destroy(String id, String datacenter) {
         runtime.call(runtime.datacenter(Request.put("/v1/session/destroy", Agent.required(id)), datacenter))
-                .requireSuccess();
+                .bool(); // always true: whether the session existed or not
         scope.disownSession(id);
     }
 
@@ -78,7 +77,7 @@ final class HttpSessions implements Sessions {
         if (response.isNotFound()) {
             return Optional.empty();
         }
-        return read(response).stream().findFirst();
+        return readOne(response);
     }
 
     @Override
@@ -113,29 +112,53 @@ final class HttpSessions implements Sessions {
             scope.disownSession(id); // expired or invalidated: nothing left to destroy
             return Optional.empty();
         }
-        return read(response).stream().findFirst();
+        return Optional.of(readOne(response).orElseThrow(() -> response.malformed("the renewed session", null)));
+    }
+
+    /** The first session of an answer: one that cannot be read is an error, whatever the strictness. */
+    private static Optional<SessionInfo> readOne(Response response) {
+        List<JsonObject> sessions = Json.objects(response.requireSuccess());
+        if (sessions.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(session(sessions.get(0)));
+        } catch (IllegalArgumentException e) {
+            throw new io.github.consulservlet.ConsulResponseException(response.status, response.request
+                    + " answered HTTP " + response.status + " with an unreadable entry, session '"
+                    + Json.string(sessions.get(0), "ID") + "': " + e.getMessage(), e);
+        }
     }
 
     private static List<SessionInfo> read(Response response) {
         List<SessionInfo> sessions = new ArrayList<>();
         for (JsonObject s : Json.objects(response.requireSuccess())) {
-            List<String> checks = new ArrayList<>(Json.strings(s.get("Checks")));
-            if (checks.isEmpty()) {
-                checks.addAll(Json.strings(s.get("NodeChecks")));
-                JsonElement serviceChecks = s.get("ServiceChecks");
-                if (serviceChecks != null && serviceChecks.isJsonArray()) {
-                    for (JsonElement check : serviceChecks.getAsJsonArray()) {
-                        checks.add(Json.string(Json.object(check), "ID"));
-                    }
-                }
+            try {
+                sessions.add(session(s));
+            } catch (IllegalArgumentException e) {
+                response.badEntry("session '" + Json.string(s, "ID") + "'", e);
             }
-            String ttl = Json.string(s, "TTL");
-            sessions.add(new SessionInfo(Json.string(s, "ID"), Json.string(s, "Name"), Json.string(s, "Node"),
-                    checks, Duration.ofNanos(Json.number(s, "LockDelay")),
-                    "delete".equals(Json.string(s, "Behavior")) ? SessionBehavior.DELETE : SessionBehavior.RELEASE,
-                    ttl.isEmpty() ? Optional.empty() : Optional.of(GoDuration.parse(ttl)), // echoed as given: "30s"
-                    Json.number(s, "CreateIndex"), Json.number(s, "ModifyIndex")));
         }
         return List.copyOf(sessions);
+    }
+
+    /** @throws IllegalArgumentException when its TTL is not a duration */
+    private static SessionInfo session(JsonObject s) {
+        List<String> checks = new ArrayList<>(Json.strings(s.get("Checks")));
+        if (checks.isEmpty()) {
+            checks.addAll(Json.strings(s.get("NodeChecks")));
+            JsonElement serviceChecks = s.get("ServiceChecks");
+            if (serviceChecks != null && serviceChecks.isJsonArray()) {
+                for (JsonElement check : serviceChecks.getAsJsonArray()) {
+                    checks.add(Json.string(Json.object(check), "ID"));
+                }
+            }
+        }
+        String ttl = Json.string(s, "TTL");
+        return new SessionInfo(Json.string(s, "ID"), Json.string(s, "Name"), Json.string(s, "Node"),
+                checks, Duration.ofNanos(Json.number(s, "LockDelay")),
+                "delete".equals(Json.string(s, "Behavior")) ? SessionBehavior.DELETE : SessionBehavior.RELEASE,
+                ttl.isEmpty() ? Optional.empty() : Optional.of(GoDuration.parse(ttl)), // echoed as given: "30s"
+                Json.number(s, "CreateIndex"), Json.number(s, "ModifyIndex"));
     }
 }

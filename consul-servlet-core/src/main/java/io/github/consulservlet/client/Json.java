@@ -21,7 +21,6 @@ import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
-import io.github.consulservlet.ConsulUnreachableException;
 
 /**
  * Reads Consul's JSON as trees, so fields we do not model are ignored and missing ones read as
@@ -37,14 +36,45 @@ final class Json {
         return GSON.toJson(element);
     }
 
+    /**
+     * The JSON of an answer. An empty body is no answer (Consul answers {@code null} or
+     * {@code []} for "nothing"), and a body that is not JSON is a proxy's page or a cut answer:
+     * both are a {@link io.github.consulservlet.ConsulResponseException}.
+     */
     static JsonElement parse(Response response) {
+        if (blank(response.body)) {
+            throw response.malformed("JSON", null);
+        }
         try {
             JsonElement element = JsonParser.parseString(new String(response.body, StandardCharsets.UTF_8));
             return element == null ? JsonNull.INSTANCE : element;
         } catch (JsonParseException e) {
-            throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
-                    + " with a body that is not JSON", e);
+            throw response.malformed("JSON", e);
         }
+    }
+
+    /** The object of an answer; {@code null} (an absent result) reads as empty, another value is an error. */
+    static JsonObject object(Response response) {
+        JsonElement element = parse(response);
+        if (element.isJsonNull()) {
+            return new JsonObject();
+        }
+        if (!element.isJsonObject()) {
+            throw response.malformed("a JSON object", null);
+        }
+        return element.getAsJsonObject();
+    }
+
+    /** The array of an answer; {@code null} (an absent result) reads as empty, another value is an error. */
+    static JsonArray array(Response response) {
+        JsonElement element = parse(response);
+        if (element.isJsonNull()) {
+            return new JsonArray();
+        }
+        if (!element.isJsonArray()) {
+            throw response.malformed("a JSON array", null);
+        }
+        return element.getAsJsonArray();
     }
 
     /** What {@link #stream} reads from an answer's body. */
@@ -58,17 +88,18 @@ final class Json {
      * larger part is skipped, such as the checks of {@code /v1/health/service}.
      */
     static <T> T stream(Response response, Reading<T> reading) {
-        // no body reads as null, as JsonParser reads it for the tree-built answers
-        byte[] body = blank(response.body) ? "null".getBytes(StandardCharsets.UTF_8) : response.body;
-        try (JsonReader json = new JsonReader(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8))) {
+        if (blank(response.body)) {
+            throw response.malformed("JSON", null);
+        }
+        try (JsonReader json = new JsonReader(new InputStreamReader(new ByteArrayInputStream(response.body),
+                StandardCharsets.UTF_8))) {
             T read = reading.read(json);
             if (json.peek() != JsonToken.END_DOCUMENT) {
                 throw new JsonParseException("more after the answer's value");
             }
             return read;
         } catch (IOException | IllegalStateException | JsonParseException | NumberFormatException e) {
-            throw new ConsulUnreachableException(response.request + " answered HTTP " + response.status
-                    + " with a body that is not JSON", e);
+            throw response.malformed("JSON of its form", e);
         }
     }
 
@@ -141,16 +172,14 @@ final class Json {
         return map;
     }
 
-    /** The array of an answer; {@code null} (an absent result) reads as empty. */
+    /** The objects of an answer's array; {@code null} reads as none; an item that is no object is an error. */
     static List<JsonObject> objects(Response response) {
-        JsonElement element = parse(response);
         List<JsonObject> objects = new ArrayList<>();
-        if (element.isJsonArray()) {
-            for (JsonElement item : element.getAsJsonArray()) {
-                if (item.isJsonObject()) {
-                    objects.add(item.getAsJsonObject());
-                }
+        for (JsonElement item : array(response)) {
+            if (!item.isJsonObject()) {
+                throw response.malformed("a JSON array of objects", null);
             }
+            objects.add(item.getAsJsonObject());
         }
         return objects;
     }
@@ -178,6 +207,32 @@ final class Json {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** A TCP port, 0 when absent; anything but a whole number from 0 to 65535 is an {@link IllegalArgumentException}. */
+    static int port(JsonElement value) {
+        if (value == null || value.isJsonNull()) {
+            return 0;
+        }
+        return port(value.isJsonPrimitive() && value.getAsJsonPrimitive().isNumber() ? value.getAsString()
+                : value.toString());
+    }
+
+    /** A port as {@link #nextString} reads it: "" is 0, else as {@link #port(JsonElement)}. */
+    static int port(String text) {
+        if (text.isEmpty()) {
+            return 0;
+        }
+        long port;
+        try {
+            port = new BigDecimal(text).longValueExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + text + " is not a port (0 to 65535)");
+        }
+        return (int) port;
     }
 
     /** An unsigned 64-bit number (Go's {@code uint64}) in the bits of a long: 0 unless one. */

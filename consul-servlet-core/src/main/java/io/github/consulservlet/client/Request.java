@@ -21,6 +21,10 @@ final class Request {
     String contentType;
     /** The response timeout of a blocking query; null for an ordinary call. */
     Duration responseTimeout;
+    /** A watch's query or a recursive read: its answer may be as large as the watch limit. */
+    boolean bulk;
+    /** Set by the transport: whether one unreadable entry fails the whole answer (see {@link Response#badEntry}). */
+    boolean strict;
 
     private Request(String method, String path) {
         this.method = method;
@@ -51,6 +55,12 @@ final class Request {
 
     Request flag(String name) {
         return param(name, null);
+    }
+
+    /** Marks a call whose answer may be as large as a watch's (see {@link BodyLimit}). */
+    Request bulk() {
+        this.bulk = true;
+        return this;
     }
 
     Request paramIf(boolean condition, String name, String value) {

@@ -17,6 +17,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +31,7 @@ import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SchemePortResolver;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -56,7 +61,8 @@ import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.config.RegistryBuilder;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
@@ -64,6 +70,7 @@ import org.apache.hc.core5.util.Timeout;
 import org.apache.hc.core5.util.VersionInfo;
 
 import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.ConsulUnreachableException;
 
 /**
@@ -76,6 +83,11 @@ import io.github.consulservlet.ConsulUnreachableException;
  * refuses the connection (or cannot be reached in the connect timeout) the call moves to the
  * next one in the configured order, which is safe because nothing was sent. The ACL token
  * travels only in the {@code X-Consul-Token} header.
+ *
+ * <p>Hostile or broken answers end their own call only: each body is read within a
+ * {@link BodyLimit} as it streams in (decoded), each attempt has a total deadline of the
+ * connect timeout plus its read timeout however slowly the bytes come, and an answer cut short
+ * after its status line is a {@link ConsulResponseException} with that status.
  */
 final class Transport implements AutoCloseable {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
@@ -87,6 +99,12 @@ final class Transport implements AutoCloseable {
     private final AtomicInteger preferredAgent = new AtomicInteger();
     private final String token;
     private final Duration readTimeout;
+    private final Duration connectTimeout;
+    private final long maxResponseBytes;
+    private final long maxBulkResponseBytes;
+    private final boolean strictAnswers;
+    /** Fires the deadlines: the client's scheduler thread. */
+    private final ScheduledExecutorService timer;
     private final CloseableHttpAsyncClient http;
     private final CloseableHttpClient blocking;
     /** What {@link #close()} cancels: the futures of {@link #send} and the exchanges of {@link #call}. */
@@ -95,10 +113,16 @@ final class Transport implements AutoCloseable {
     private volatile boolean closed;
 
     Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
-            Duration connectTimeout, Duration readTimeout, int maxConnections, ThreadFactory threads) {
+            Duration connectTimeout, Duration readTimeout, int maxConnections, ThreadFactory threads,
+            long maxResponseBytes, long maxBulkResponseBytes, boolean strictAnswers, ScheduledExecutorService timer) {
         this.agents = List.copyOf(agents);
         this.token = token;
         this.readTimeout = readTimeout;
+        this.connectTimeout = connectTimeout;
+        this.maxResponseBytes = maxResponseBytes;
+        this.maxBulkResponseBytes = maxBulkResponseBytes;
+        this.strictAnswers = strictAnswers;
+        this.timer = timer;
         int forWatches = BlockingBudget.forPool(maxConnections);
         this.blockingBudget = new BlockingBudget(forWatches);
         // maxConnections bounds both pools together (Consul refuses more than its
@@ -169,12 +193,13 @@ final class Transport implements AutoCloseable {
      * budget, so that watches never take the connections that ordinary calls need.
      */
     CompletableFuture<Response> send(Request request) {
+        request.strict = strictAnswers;
         CompletableFuture<Response> result = new CompletableFuture<>();
         if (closed) {
             result.completeExceptionally(closedError(request));
             return result;
         }
-        List<Future<SimpleHttpResponse>> attempts = new CopyOnWriteArrayList<>();
+        List<Future<Response>> attempts = new CopyOnWriteArrayList<>();
         Cancellable onClose = () -> result.completeExceptionally(closedError(request));
         inFlight.add(onClose);
         result.whenComplete((response, error) -> {
@@ -202,6 +227,7 @@ final class Transport implements AutoCloseable {
      * the interrupt flag kept; so does {@link #close()}.
      */
     Response call(Request request) {
+        request.strict = strictAnswers;
         List<String> failures = new ArrayList<>();
         int first = preferredAgent.get();
         boolean resent = false;
@@ -221,13 +247,16 @@ final class Transport implements AutoCloseable {
                 throw interrupted(request, null);
             }
             inFlight.add(exchange);
+            AtomicBoolean expired = new AtomicBoolean();
+            ScheduledFuture<?> deadline = deadline(timeout, () -> {
+                expired.set(true);
+                exchange.cancel();
+            });
             try {
                 if (closed) { // close() may have copied the calls in flight before this one was added
                     exchange.cancel();
                 }
-                Response response = blocking.execute(exchange, answer -> new Response(request, answer.getCode(),
-                        answer.getEntity() == null ? null : EntityUtils.toByteArray(answer.getEntity()),
-                        index(answer.getFirstHeader("X-Consul-Index"))));
+                Response response = blocking.execute(exchange, answer -> read(request, answer, exchange, expired));
                 preferredAgent.set(agentIndex);
                 return response;
             } catch (IOException | RuntimeException e) {
@@ -236,6 +265,12 @@ final class Transport implements AutoCloseable {
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     throw interrupted(request, e);
+                }
+                if (expired.get()) {
+                    throw pastDeadline(request, agent, timeout, e);
+                }
+                if (e instanceof ConsulResponseException answered) {
+                    throw answered;
                 }
                 if (e instanceof NoHttpResponseException && !resent) {
                     // A pooled connection the agent closed since its last use (the pool checks only
@@ -249,13 +284,81 @@ final class Transport implements AutoCloseable {
                     throw noAnswer(request, failures, e);
                 }
             } finally {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
                 inFlight.remove(exchange);
             }
         }
     }
 
+    /**
+     * Reads an answer of the classic client within its limit. A body cut short (or over the
+     * limit) closes the connection rather than draining it, and is this answer's own failure,
+     * with its status; a read that fails because the call was closed, interrupted or past its
+     * deadline is left for {@link #call} to report as such.
+     */
+    private Response read(Request request, ClassicHttpResponse answer, HttpUriRequestBase exchange,
+            AtomicBoolean expired) throws IOException {
+        int status = answer.getCode();
+        long index = index(answer.getFirstHeader("X-Consul-Index"));
+        HttpEntity entity = answer.getEntity();
+        try {
+            // not closed on failure: closing drains what is left, which may never end
+            byte[] body = entity == null ? new byte[0]
+                    : limit(request).read(entity.getContent(), entity.getContentLength(), status);
+            if (body.length == 0 && delimitedByClose(answer)) {
+                throw cutShort(request, status, null);
+            }
+            return new Response(request, status, body, index);
+        } catch (IOException | RuntimeException e) {
+            exchange.cancel();
+            if (closed || expired.get() || Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            throw e instanceof ConsulResponseException answered ? answered : cutShort(request, status, e);
+        }
+    }
+
+    /**
+     * True for an answer that gives neither its length nor chunks, so that only the connection's
+     * close ends it: an agent (Go's HTTP server) always gives one or the other, so such an answer
+     * with nothing before the close is headers cut short, not an empty success.
+     */
+    static boolean delimitedByClose(org.apache.hc.core5.http.HttpResponse answer) {
+        int status = answer.getCode();
+        return status != 204 && status != 304 && !answer.containsHeader("Content-Length")
+                && !answer.containsHeader("Transfer-Encoding");
+    }
+
+    private BodyLimit limit(Request request) {
+        return request.bulk || request.responseTimeout != null
+                ? new BodyLimit(request, maxBulkResponseBytes, BodyLimit.BULK_SETTING)
+                : new BodyLimit(request, maxResponseBytes, BodyLimit.SETTING);
+    }
+
+    /** Schedules {@code expire} at the connect timeout plus {@code timeout}; null once the client is closing. */
+    private ScheduledFuture<?> deadline(Duration timeout, Runnable expire) {
+        try {
+            return timer.schedule(expire, connectTimeout.plus(timeout).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // the client is closing, and close() cancels the call
+        }
+    }
+
+    private ConsulUnreachableException pastDeadline(Request request, URI agent, Duration timeout, Throwable error) {
+        return new ConsulUnreachableException(request + " got no complete answer from " + agent + " within "
+                + connectTimeout.plus(timeout).toMillis() + " ms (the connect timeout plus the read timeout)", error);
+    }
+
+    static ConsulResponseException cutShort(Request request, int status, Throwable error) {
+        return new ConsulResponseException(status, request + " answered HTTP " + status + " but the answer was cut"
+                + " short" + (error == null ? " (no length, no chunks, nothing before the connection closed)"
+                : ": " + error), error);
+    }
+
     private void attempt(Request request, int agentIndex, int tries, List<String> failures,
-            CompletableFuture<Response> result, List<Future<SimpleHttpResponse>> attempts) {
+            CompletableFuture<Response> result, List<Future<Response>> attempts) {
         if (result.isDone()) {
             return;
         }
@@ -266,17 +369,27 @@ final class Transport implements AutoCloseable {
         if (request.body != null) {
             http.setBody(request.body, ContentType.parse(request.contentType));
         }
-        FutureCallback<SimpleHttpResponse> callback = new FutureCallback<>() {
+        BoundedResponseConsumer consumer = new BoundedResponseConsumer(request, limit(request));
+        ScheduledFuture<?> deadline = deadline(timeout, () -> result.completeExceptionally(
+                pastDeadline(request, agent, timeout, null)));
+        FutureCallback<Response> callback = new FutureCallback<>() {
             @Override
-            public void completed(SimpleHttpResponse answer) {
+            public void completed(Response answer) {
+                stop(deadline);
                 preferredAgent.set(agentIndex);
-                result.complete(new Response(request, answer.getCode(), answer.getBodyBytes(),
-                        index(answer.getFirstHeader("X-Consul-Index"))));
+                result.complete(answer);
             }
 
             @Override
             public void failed(Exception error) {
-                if (!closed && !result.isDone() && failOver(request, agent, tries, failures, error, timeout)) {
+                stop(deadline);
+                ConsulException reason = BoundedResponseConsumer.reason(error);
+                if (reason == null && consumer.status() != 0 && !closed) {
+                    reason = cutShort(request, consumer.status(), error);
+                }
+                if (reason != null) {
+                    result.completeExceptionally(reason);
+                } else if (!closed && !result.isDone() && failOver(request, agent, tries, failures, error, timeout)) {
                     attempt(request, (agentIndex + 1) % agents.size(), tries + 1, failures, result, attempts);
                 } else {
                     result.completeExceptionally(noAnswer(request, failures, error));
@@ -285,19 +398,26 @@ final class Transport implements AutoCloseable {
 
             @Override
             public void cancelled() {
+                stop(deadline);
                 result.completeExceptionally(closed ? closedError(request)
                         : new ConsulUnreachableException(request + " was cancelled", null));
             }
         };
         try {
             // Each attempt keeps its own future: a failover may start the next one inside execute().
-            Future<SimpleHttpResponse> sent = this.http.execute(http, callback);
+            Future<Response> sent = this.http.execute(SimpleRequestProducer.create(http), consumer, callback);
             attempts.add(sent);
             if (result.isCompletedExceptionally()) { // cancelled or closed while this attempt was being set up
                 sent.cancel(true);
             }
         } catch (RuntimeException e) { // HttpClient refuses synchronously once it is closed
             result.completeExceptionally(closed ? closedError(request) : asConsulException(e, request));
+        }
+    }
+
+    private static void stop(ScheduledFuture<?> deadline) {
+        if (deadline != null) {
+            deadline.cancel(false);
         }
     }
 
@@ -343,14 +463,16 @@ final class Transport implements AutoCloseable {
         return new ConsulUnreachableException(request + " was interrupted", error);
     }
 
-    private static long index(Header header) {
+    /** {@code X-Consul-Index}: 0 when absent, -1 when not a number of 0 or more (see {@link Response#index}). */
+    static long index(Header header) {
         if (header == null) {
             return 0;
         }
         try {
-            return Long.parseLong(header.getValue().strip());
+            long index = Long.parseLong(header.getValue().strip());
+            return index < 0 ? -1 : index;
         } catch (NumberFormatException e) {
-            return 0;
+            return -1;
         }
     }
 

@@ -48,6 +48,7 @@ public final class ConsulSettings {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     /** An absolute path of RFC 3986 characters, escapes well formed, no query or fragment. */
     private static final Pattern PATH = Pattern.compile("(?:/(?:[A-Za-z0-9._~!$&'()+,;=:@-]|%[0-9A-Fa-f]{2})*)+");
+    private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})(KiB|MiB)?");
     private static final int MAX_META_PAIRS = 64;
     private static final int MAX_META_VALUE = 512;
 
@@ -71,6 +72,8 @@ public final class ConsulSettings {
     private final Duration deregisterAfter;
     private final Duration drain;
     private final TlsSettings tls;
+    private final long maxResponseSize;
+    private final long maxWatchResponseSize;
 
     private ConsulSettings(Resolver r) {
         this.enabled = r.enabled;
@@ -93,6 +96,8 @@ public final class ConsulSettings {
         this.deregisterAfter = r.deregisterAfter;
         this.drain = r.drain;
         this.tls = r.tls;
+        this.maxResponseSize = r.maxResponseSize;
+        this.maxWatchResponseSize = r.maxWatchResponseSize;
     }
 
     /**
@@ -230,6 +235,16 @@ public final class ConsulSettings {
         return tls;
     }
 
+    /** {@code consul.client.max-response-size}, in bytes: see {@link ConsulClient.Builder#maxResponseSize(long)}. */
+    public long maxResponseSize() {
+        return maxResponseSize;
+    }
+
+    /** {@code consul.client.max-watch-response-size}, in bytes: see {@link ConsulClient.Builder#maxWatchResponseSize(long)}. */
+    public long maxWatchResponseSize() {
+        return maxWatchResponseSize;
+    }
+
     @Override
     public String toString() {
         if (!enabled) {
@@ -241,7 +256,8 @@ public final class ConsulSettings {
                 + ", meta=" + meta + ", serviceAddress=" + serviceAddress + ", servicePort=" + servicePort
                 + ", checkMode=" + checkMode + ", checkPath=" + checkPath + ", checkInterval=" + checkInterval
                 + ", checkTimeout=" + checkTimeout + ", checkTtl=" + checkTtl
-                + ", deregisterAfter=" + deregisterAfter + ", drain=" + drain + ", tls=" + tls + "}";
+                + ", deregisterAfter=" + deregisterAfter + ", drain=" + drain + ", tls=" + tls
+                + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + "}";
     }
 
     /** One value as found, with where it was found, for error messages. */
@@ -281,6 +297,8 @@ public final class ConsulSettings {
         Duration deregisterAfter;
         Duration drain;
         TlsSettings tls;
+        long maxResponseSize;
+        long maxWatchResponseSize;
 
         Resolver(String contextPath, Map<String, String> contextParams, Map<String, String> containerSettings,
                 Function<String, String> systemProperties, Map<String, String> environment) {
@@ -323,6 +341,26 @@ public final class ConsulSettings {
             deregisterAfter = after == null ? null : duration(after, Duration.ofMinutes(1));
             drain = duration(find(Setting.DRAIN), Duration.ZERO);
             tls();
+            maxResponseSize = size(find(Setting.MAX_RESPONSE_SIZE));
+            maxWatchResponseSize = size(find(Setting.MAX_WATCH_RESPONSE_SIZE));
+        }
+
+        /** A size in bytes, KiB or MiB: {@code 65536}, {@code 512KiB}, {@code 8MiB}; from 1 KiB to 2047 MiB. */
+        private long size(Found found) {
+            java.util.regex.Matcher m = SIZE.matcher(found.value);
+            if (m.matches()) {
+                try {
+                    long bytes = Math.multiplyExact(Long.parseLong(m.group(1)),
+                            m.group(2) == null ? 1 : m.group(2).equals("KiB") ? 1024 : 1024 * 1024);
+                    if (bytes >= 1024 && bytes <= 2047L << 20) {
+                        return bytes;
+                    }
+                } catch (ArithmeticException | NumberFormatException e) {
+                    // reported below
+                }
+            }
+            problem(found, "is not a size", "bytes, KiB or MiB from 1KiB to 2047MiB, such as 8MiB or 524288");
+            return 1024;
         }
 
         /** The first of context param, container setting, system property, environment, default. */
@@ -424,6 +462,9 @@ public final class ConsulSettings {
                     + " or more: a number with a unit, such as 500ms, 10s or 1m30s";
             try {
                 Duration parsed = GoDuration.parse(found.value);
+                if (parsed.isNegative()) {
+                    throw new IllegalArgumentException("negative"); // a duration for Go, never for a setting
+                }
                 if (parsed.compareTo(min) >= 0) {
                     return parsed;
                 }

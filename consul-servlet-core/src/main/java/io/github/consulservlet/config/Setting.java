@@ -27,7 +27,9 @@ enum Setting {
     TLS_CA_FILE("consul.tls.ca-file", null, "CONSUL_CACERT"),
     TLS_CLIENT_CERT("consul.tls.client-cert", null, "CONSUL_CLIENT_CERT"),
     TLS_CLIENT_KEY("consul.tls.client-key", null, "CONSUL_CLIENT_KEY"),
-    TLS_VERIFY("consul.tls.verify", "true", "CONSUL_HTTP_SSL_VERIFY");
+    TLS_VERIFY("consul.tls.verify", "true", "CONSUL_HTTP_SSL_VERIFY"),
+    MAX_RESPONSE_SIZE("consul.client.max-response-size", "8MiB", null),
+    MAX_WATCH_RESPONSE_SIZE("consul.client.max-watch-response-size", "64MiB", null);
 
     final String key;
     final String defaultValue;

@@ -57,7 +57,8 @@ final class ClientPool {
     /** Takes a lease on the client for these settings, making it if needed. */
     Lease lease(ConsulSettings settings) {
         closeAbandoned();
-        Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls());
+        Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls(), settings.maxResponseSize(),
+                settings.maxWatchResponseSize());
         synchronized (this) {
             Shared shared = clients.get(key);
             if (shared == null) {
@@ -115,7 +116,7 @@ final class ClientPool {
     }
 
     /** The identity of a shared client; never printed, since it holds the token. */
-    private record Key(String agents, String token, TlsSettings tls) {
+    private record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize) {
         @Override
         public String toString() {
             return agents;
@@ -241,7 +242,8 @@ final class ClientPool {
 
         Shared(Key key) {
             this.key = key;
-            ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls);
+            ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls)
+                    .maxResponseSize(key.maxResponseSize).maxWatchResponseSize(key.maxWatchResponseSize);
             if (key.token != null) {
                 builder.token(key.token);
             }

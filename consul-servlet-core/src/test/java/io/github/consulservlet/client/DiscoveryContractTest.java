@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsistencyMode;
-import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.ServiceInstance;
 
@@ -69,15 +69,18 @@ class DiscoveryContractTest extends ContractTest {
         agent.answer("GET", "/v1/health/service/shop", 200, "null");
         assertEquals(List.of(), client.discovery().service("shop"));
         agent.answer("GET", "/v1/health/service/empty", 200, "");
-        assertEquals(List.of(), client.discovery().service("empty"));
+        assertThrows(ConsulResponseException.class, () -> client.discovery().service("empty"),
+                "an empty 200 is no answer (Consul answers null or []), not an empty list");
         agent.answer("GET", "/v1/health/service/decimal", 200, "[{\"Service\": {\"ID\": \"d-1\", \"Port\": 8080.0}}]");
         assertEquals(8080, client.discovery().service("decimal").get(0).port());
         agent.answer("GET", "/v1/health/service/trailing", 200, "[] []");
-        assertThrows(ConsulUnreachableException.class, () -> client.discovery().service("trailing"));
+        assertThrows(ConsulResponseException.class, () -> client.discovery().service("trailing"));
 
         agent.answer("GET", "/v1/health/service/cart", 200, "[{\"Node\": {\"Node\": \"web1\"}, \"Service\": <html>");
-        ConsulUnreachableException error = assertThrows(ConsulUnreachableException.class,
+        ConsulResponseException error = assertThrows(ConsulResponseException.class,
                 () -> client.discovery().service("cart"));
-        assertTrue(error.getMessage().endsWith("answered HTTP 200 with a body that is not JSON"), error.getMessage());
+        assertEquals(200, error.status());
+        assertTrue(error.getMessage().contains("answered HTTP 200 with '[{\"Node\"")
+                && error.getMessage().contains("where it answers JSON"), error.getMessage());
     }
 }

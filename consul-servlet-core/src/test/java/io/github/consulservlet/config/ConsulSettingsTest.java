@@ -56,6 +56,9 @@ class ConsulSettingsTest {
                 Arguments.of("consul.service.address", "[fd00::7]", f(ConsulSettings::serviceAddress), Optional.of("fd00::7")),
                 Arguments.of("consul.service.address", "web1.example.com", f(ConsulSettings::serviceAddress), Optional.of("web1.example.com")),
                 Arguments.of("consul.service.port", "8080", f(ConsulSettings::servicePort), OptionalInt.of(8080)),
+                Arguments.of("consul.client.max-response-size", "512KiB", f(ConsulSettings::maxResponseSize), 524288L),
+                Arguments.of("consul.client.max-watch-response-size", "100MiB", f(ConsulSettings::maxWatchResponseSize), 104857600L),
+                Arguments.of("consul.client.max-response-size", "65536", f(ConsulSettings::maxResponseSize), 65536L),
                 Arguments.of("consul.check.mode", "ttl", f(ConsulSettings::checkMode), CheckMode.TTL),
                 Arguments.of("consul.check.mode", "none", f(ConsulSettings::checkMode), CheckMode.NONE),
                 Arguments.of("consul.check.path", "/healthz", f(ConsulSettings::checkPath), "/healthz"),
@@ -129,6 +132,10 @@ class ConsulSettingsTest {
                         + " a number with a unit, such as 500ms, 10s or 1m30s"),
                 Arguments.of("consul.check.deregister-after", "30s", "consul.check.deregister-after '30s' (context-param) is too short; expected a duration of 1m"
                         + " or more: a number with a unit, such as 500ms, 10s or 1m30s"),
+                Arguments.of("consul.client.max-response-size", "8MB", "consul.client.max-response-size '8MB' (context-param) is not a size;"
+                        + " expected bytes, KiB or MiB from 1KiB to 2047MiB, such as 8MiB or 524288"),
+                Arguments.of("consul.client.max-watch-response-size", "4096MiB", "consul.client.max-watch-response-size '4096MiB' (context-param) is not a size;"
+                        + " expected bytes, KiB or MiB from 1KiB to 2047MiB, such as 8MiB or 524288"),
                 Arguments.of("consul.drain", "soon", "consul.drain 'soon' (context-param) is not a duration; expected a duration of 0 or more:"
                         + " a number with a unit, such as 500ms, 10s or 1m30s"),
                 Arguments.of("consul.tls.ca-file", "/no/such/ca.pem", "consul.tls.ca-file '/no/such/ca.pem' (context-param) is not a readable file; expected the path of a PEM file"),
@@ -180,6 +187,8 @@ class ConsulSettingsTest {
         assertEquals(Optional.empty(), s.deregisterAfter());
         assertEquals(Duration.ofSeconds(5), s.drain());
         assertTrue(s.tls().verify());
+        assertEquals(io.github.consulservlet.client.ConsulClient.DEFAULT_MAX_RESPONSE_SIZE, s.maxResponseSize());
+        assertEquals(io.github.consulservlet.client.ConsulClient.DEFAULT_MAX_WATCH_RESPONSE_SIZE, s.maxWatchResponseSize());
         assertFalse(resolve(Map.of("consul.check.path", "/consul/health")).checkPathIsDefault());
     }
 

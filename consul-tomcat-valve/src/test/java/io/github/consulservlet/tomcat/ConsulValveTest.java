@@ -52,7 +52,8 @@ class ConsulValveTest {
         assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
                 + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
                 + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
-                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify", e.getMessage());
+                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize",
+                e.getMessage());
     }
 
     @Test
