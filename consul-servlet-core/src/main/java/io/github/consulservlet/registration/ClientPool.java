@@ -39,10 +39,19 @@ import io.github.consulservlet.config.ConsulSettings;
  * registrations.
  */
 final class ClientPool {
-    static final ClientPool SHARED = new ClientPool();
+    /**
+     * Distinct agent lists, tokens and TLS settings one container may use at once: each costs a
+     * client with its threads, so a container whose webapps each name their own would otherwise
+     * grow without bound.
+     */
+    static final int MAX_CLIENTS_DEFAULT = 64;
+
+    static final ClientPool SHARED = new ClientPool(ClientPool::build, MAX_CLIENTS_DEFAULT);
 
     private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
 
+    private final java.util.function.Function<Key, ConsulClient> factory;
+    private final int maxClients;
     private final Map<Key, Shared> clients = new HashMap<>();
     /**
      * Which live webapp owns each service ID, by agents and ID: an instance that stops leaves its
@@ -54,19 +63,51 @@ final class ClientPool {
     private final ReferenceQueue<Object> abandoned = new ReferenceQueue<>();
     private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
-    /** Takes a lease on the client for these settings, making it if needed. */
+    /** For tests: {@code factory} makes the clients, and at most {@code maxClients} are open at once. */
+    ClientPool(java.util.function.Function<Key, ConsulClient> factory, int maxClients) {
+        this.factory = factory;
+        this.maxClients = maxClients;
+    }
+
+    /**
+     * Takes a lease on the client for these settings, making it if needed. The client is made
+     * outside the pool's lock: reading a webapp's TLS files, or whatever else a client's set-up
+     * does, slowly or never ending, then delays only the webapps that share those settings, never
+     * another webapp's deploy.
+     */
     Lease lease(ConsulSettings settings) {
         closeAbandoned();
         Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls());
+        Shared shared;
         synchronized (this) {
-            Shared shared = clients.get(key);
+            shared = clients.get(key);
             if (shared == null) {
+                if (clients.size() >= maxClients) {
+                    throw new IllegalStateException("this container already has " + clients.size()
+                            + " Consul clients (one per distinct consul.agent, token and TLS settings), the most it allows;"
+                            + " expected the webapps to share agents and credentials");
+                }
                 shared = new Shared(key);
                 clients.put(key, shared);
             }
             shared.leases++;
-            return new Lease(shared);
         }
+        try {
+            shared.open();
+        } catch (RuntimeException | Error e) {
+            release(shared); // the next webapp with these settings tries afresh
+            throw e;
+        }
+        return new Lease(shared);
+    }
+
+    /** The default factory: a client of the key's agents, with its token and TLS settings. */
+    private static ConsulClient build(Key key) {
+        ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls);
+        if (key.token != null) {
+            builder.token(key.token);
+        }
+        return builder.build();
     }
 
     synchronized int clientCount() {
@@ -115,7 +156,7 @@ final class ClientPool {
     }
 
     /** The identity of a shared client; never printed, since it holds the token. */
-    private record Key(String agents, String token, TlsSettings tls) {
+    record Key(String agents, String token, TlsSettings tls) {
         @Override
         public String toString() {
             return agents;
@@ -231,24 +272,70 @@ final class ClientPool {
     /** A client and its registrar thread, with the webapps registered through it. */
     private final class Shared {
         private final Key key;
-        private final ConsulClient client;
+        /** Made once, by the first lease, outside the pool's lock; the others wait for it. */
+        private final java.util.concurrent.CompletableFuture<ConsulClient> made = new java.util.concurrent.CompletableFuture<>();
+        private final AtomicBoolean making = new AtomicBoolean();
+        private volatile ConsulClient client;
         private final ScheduledThreadPoolExecutor registrar;
         private final Set<WebappRegistration> members = ConcurrentHashMap.newKeySet();
         private int leases;
         private ExecutorService probes;
         private ScheduledFuture<?> antiEntropy;
         private long antiEntropyGeneration;
+        private boolean closed;
 
         Shared(Key key) {
             this.key = key;
-            ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls);
-            if (key.token != null) {
-                builder.token(key.token);
-            }
-            this.client = builder.build();
             this.registrar = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("registrar"));
             registrar.setRemoveOnCancelPolicy(true);
-            registrar.prestartCoreThread();
+        }
+
+        /** Makes the client, or waits for the lease that is making it; its failure is every waiter's. */
+        void open() {
+            if (making.compareAndSet(false, true)) {
+                try {
+                    ConsulClient built = factory.apply(key);
+                    boolean lateClose;
+                    synchronized (this) {
+                        client = built;
+                        lateClose = closed; // every lease let go while it was made
+                    }
+                    if (lateClose) {
+                        built.close();
+                    } else {
+                        registrar.prestartCoreThread();
+                    }
+                    made.complete(built);
+                } catch (RuntimeException | Error e) {
+                    synchronized (ClientPool.this) {
+                        clients.remove(key, this); // no later lease gets this failure: it tries afresh
+                    }
+                    made.completeExceptionally(e);
+                    throw e;
+                }
+                return;
+            }
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        made.get();
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Throwable cause = e.getCause();
+                        if (cause instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        throw (Error) cause;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         synchronized ExecutorService probes() {
@@ -335,14 +422,20 @@ final class ClientPool {
 
         void close() {
             registrar.shutdownNow();
+            ConsulClient open;
             synchronized (this) {
+                closed = true;
                 if (probes != null) {
                     probes.shutdownNow();
                 }
+                open = client;
             }
-            client.close();
+            if (open != null) {
+                open.close(); // else the lease making it closes it when done
+            }
         }
     }
+
 
     /**
      * A deregistration retried with capped backoff while the agent cannot be reached or fails
