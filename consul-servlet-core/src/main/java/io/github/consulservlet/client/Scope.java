@@ -90,7 +90,7 @@ final class Scope {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "could not destroy the sessions " + owned.stream().map(OwnedSession::id).toList()
-                    + " of a closing context; Consul invalidates them when their TTL or checks fail: " + e);
+                    + " of a closing context; Consul invalidates them when their TTL or checks fail: " + LogText.remote(String.valueOf(e)));
         }
     }
 

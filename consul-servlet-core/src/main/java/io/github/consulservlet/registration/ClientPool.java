@@ -25,6 +25,7 @@ import io.github.consulservlet.ConsulPermissionException;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.LogText;
 import io.github.consulservlet.client.ExtensionThreads;
 import io.github.consulservlet.client.TlsSettings;
 import io.github.consulservlet.config.ConsulSettings;
@@ -60,6 +61,8 @@ final class ClientPool {
      */
     private final Map<String, WebappRegistration> owners = new ConcurrentHashMap<>();
     private final Map<String, DeregistrationRetry> retries = new ConcurrentHashMap<>();
+    /** Which webapp (context path) claimed each service ID, by agents and ID, and how many of its leases hold it; guarded by this. */
+    private final Map<String, Claim> claims = new HashMap<>();
     private final ReferenceQueue<Object> abandoned = new ReferenceQueue<>();
     private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
@@ -76,6 +79,31 @@ final class ClientPool {
      * another webapp's deploy.
      */
     Lease lease(ConsulSettings settings) {
+        return lease(settings, null);
+    }
+
+    /**
+     * {@link #lease(ConsulSettings)} for the webapp at {@code webapp} (its context path), which
+     * also claims the webapp's {@code consul.service.id}: two webapps of one container cannot
+     * share an ID (the first to stop would deregister the other while it still serves), so a
+     * second one's deployment fails, naming the ID and the webapp that holds it. The same context
+     * path may claim it again while its previous instance stops: a redeploy, or Tomcat's
+     * parallel deployment of a new version.
+     */
+    Lease lease(ConsulSettings settings, String webapp) {
+        Lease lease = leaseClient(settings);
+        if (webapp != null && settings.serviceId().isPresent()) {
+            try {
+                lease.claim(settings.serviceId().get(), webapp);
+            } catch (RuntimeException e) {
+                lease.release();
+                throw e;
+            }
+        }
+        return lease;
+    }
+
+    private Lease leaseClient(ConsulSettings settings) {
         closeAbandoned();
         Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls());
         Shared shared;
@@ -163,10 +191,24 @@ final class ClientPool {
         }
     }
 
+    private static final class Claim {
+        final String webapp;
+        int holders;
+
+        Claim(String webapp) {
+            this.webapp = webapp;
+        }
+    }
+
+    private static String shown(String webapp) {
+        return webapp.isEmpty() ? "/" : webapp;
+    }
+
     /** A webapp's hold on a shared client; {@link #release()} once, when the webapp is gone. */
     final class Lease {
         private final Shared shared;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final List<String> claimed = new java.util.ArrayList<>(); // guarded by the pool
 
         private Lease(Shared shared) {
             this.shared = shared;
@@ -253,8 +295,43 @@ final class ClientPool {
             retry.schedule();
         }
 
+        /**
+         * Claims {@code serviceId} for the webapp at {@code webapp} until this lease is released.
+         *
+         * @throws IllegalStateException if a live webapp at another context path holds it
+         */
+        void claim(String serviceId, String webapp) {
+            String key = shared.key.agents + " " + serviceId;
+            synchronized (ClientPool.this) {
+                if (claimed.contains(key)) {
+                    return;
+                }
+                Claim claim = claims.get(key);
+                if (claim != null && !claim.webapp.equals(webapp)) {
+                    throw new IllegalStateException("consul.service.id '" + serviceId + "' is already used by the webapp "
+                            + shown(claim.webapp) + " in this container; expected a consul.service.id of its own for "
+                            + shown(webapp) + " (two webapps sharing one ID would deregister each other)");
+                }
+                if (claim == null) {
+                    claim = new Claim(webapp);
+                    claims.put(key, claim);
+                }
+                claim.holders++;
+                claimed.add(key);
+            }
+        }
+
         void release() {
             if (released.compareAndSet(false, true)) {
+                synchronized (ClientPool.this) {
+                    for (String key : claimed) {
+                        Claim claim = claims.get(key);
+                        if (claim != null && --claim.holders == 0) {
+                            claims.remove(key);
+                        }
+                    }
+                    claimed.clear();
+                }
                 ClientPool.this.release(shared);
             }
         }
@@ -397,7 +474,7 @@ final class ClientPool {
                     member.serviceId().filter(id -> !known.containsKey(id)).ifPresent(id -> member.agentForgot());
                 }
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "anti-entropy check of " + key + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "anti-entropy check of " + key + " failed: " + LogText.remote(e.getMessage()));
             }
             Optional<Duration> next = members.stream().map(WebappRegistration::antiEntropyPeriod).min(Duration::compareTo);
             synchronized (this) {
@@ -499,10 +576,10 @@ final class ClientPool {
                     return;
                 }
                 LOG.log(System.Logger.Level.WARNING, "gave up deregistering " + serviceId + ": the agent refuses ("
-                        + e.getMessage() + "); deregister it by hand, or let consul.check.deregister-after do it");
+                        + LogText.remote(e.getMessage()) + "); deregister it by hand, or let consul.check.deregister-after do it");
                 done();
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "deregistering " + serviceId + " failed again: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "deregistering " + serviceId + " failed again: " + LogText.remote(e.getMessage()));
                 if (!stopped.get()) {
                     schedule();
                 }

@@ -19,6 +19,7 @@ import jakarta.servlet.ServletSecurityElement;
 
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.LogText;
 import io.github.consulservlet.client.ScopedConsulContext;
 import io.github.consulservlet.config.ConsulSettings;
 import io.github.consulservlet.QueryOptions;
@@ -56,7 +57,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             if (binding != null) {
                 binding.detach();
             }
-            String message = "consul-servlet: webapp " + name + " not deployed: " + e.getMessage();
+            String message = "consul-servlet: webapp " + name + " not deployed: " + LogText.remote(e.getMessage());
             LOG.log(System.Logger.Level.ERROR, message);
             throw new ServletException(message);
         } catch (RuntimeException | Error e) {
@@ -88,7 +89,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
                     + " webapp itself, and consul.check.mode ttl can only ask consul-servlet's own liveness; expected"
                     + " consul.check.mode http to have the agent probe the webapp's endpoint, or a path the webapp does not serve");
         }
-        ClientPool.Lease lease = ClientPool.SHARED.lease(settings);
+        ClientPool.Lease lease = ClientPool.SHARED.lease(settings, webapp.getContextPath());
         WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding,
                 webapp.getClassLoader());
         ScopedConsulContext scope = null;
@@ -222,7 +223,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
                     }
                     adapters.add(loader.next());
                 } catch (ServiceConfigurationError e) {
-                    LOG.log(System.Logger.Level.ERROR, "consul-servlet: a container adapter could not be loaded: " + e.getMessage());
+                    LOG.log(System.Logger.Level.ERROR, "consul-servlet: a container adapter could not be loaded: " + LogText.remote(e.getMessage()));
                 }
             }
             return List.copyOf(adapters);
