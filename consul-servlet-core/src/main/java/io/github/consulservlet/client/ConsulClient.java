@@ -9,8 +9,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import io.github.consulservlet.ConsistencyMode;
@@ -51,7 +49,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
                 b.readTimeout, b.maxConnections, new ExtensionThreads("io"));
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
-        ExecutorService events = Executors.newSingleThreadExecutor(new ExtensionThreads("events"));
+        EventDispatch events = new EventDispatch(scheduler);
         this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
                 b.readTimeout, b.watchWait, b.backoff);
         this.agent = new Agent(transport);
