@@ -80,6 +80,9 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             return;
         }
         if (binding == null && settings.servicePort().isEmpty()) {
+            bundledIn(ownLocation()).ifPresent(jar -> {
+                throw new IllegalStateException(bundledMessage(jar));
+            });
             throw new IllegalArgumentException("consul.service.port is not set; expected an integer from 1 to 65535:"
                     + " no container adapter (Tomcat's ConsulValve, Jetty's consul module) reports this webapp's port");
         }
@@ -123,6 +126,31 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             registration.close();
             throw e;
         }
+    }
+
+    /** Where this class was loaded from, or null when the JVM does not say. */
+    private static String ownLocation() {
+        try {
+            java.security.CodeSource source = ConsulServletInitializer.class.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? null : source.getLocation().toString();
+        } catch (SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The jar, when this copy of consul-servlet is the webapp's own ({@code WEB-INF/lib}): the
+     * container's adapter follows only the container's copy, so such a webapp is never followed.
+     */
+    static Optional<String> bundledIn(String location) {
+        return location != null && location.contains("/WEB-INF/lib/") ? Optional.of(location) : Optional.empty();
+    }
+
+    static String bundledMessage(String jar) {
+        return "this webapp bundles its own copy of consul-servlet (" + jar + "), which the container's adapter"
+                + " (Tomcat's ConsulValve, Jetty's consul module) cannot follow, so no adapter reports its port;"
+                + " expected consul-servlet in the container only (a provided dependency of the webapp), or"
+                + " consul.service.port set for a webapp that registers on its own";
     }
 
     private static Map<String, String> contextParams(ServletContext webapp) {

@@ -68,6 +68,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock agentCalls = new ReentrantLock();
     private final AtomicBoolean unexpectedLogged = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong probesChanged = new java.util.concurrent.atomic.AtomicLong();
 
     /** Weak: what cleans up an abandoned webapp holds this registration, and must not hold the webapp. */
     private volatile java.lang.ref.WeakReference<ClassLoader> webappLoader;
@@ -155,11 +156,23 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             throw new IllegalStateException("the webapp " + webapp() + " is stopping: no more liveness probes");
         }
         probes.put(name, probe);
+        probesChanged.incrementAndGet();
     }
 
     @Override
     public void removeLivenessProbe(String name) {
         probes.remove(name);
+        probesChanged.incrementAndGet();
+    }
+
+    /** Counts the probes added and removed: a cached answer of other probes is stale. */
+    long probesChanged() {
+        return probesChanged.get();
+    }
+
+    /** Whether the webapp is stopping: its liveness is DOWN from now on. */
+    boolean draining() {
+        return draining;
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.Liveness;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.client.AgentCheck;
 import io.github.consulservlet.client.CheckStatus;
@@ -163,5 +167,34 @@ class WebappIsolationTest {
                 assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u001b"), line);
             }
         }
+    }
+
+    @Test
+    void theHealthEndpointAsksTheProbesAtMostAboutOnceASecond() throws Exception {
+        ServletContextHandler context = deploy("/cached", "consul.check.mode", "none");
+        AtomicInteger asked = new AtomicInteger();
+        AtomicReference<Liveness> answer = new AtomicReference<>(Liveness.up());
+        registration(context).addLivenessProbe("counted", () -> {
+            asked.incrementAndGet();
+            return answer.get();
+        });
+        long began = System.nanoTime();
+        for (int i = 0; i < 30; i++) {
+            assertEquals(200, jetty.get("/cached/consul/health").statusCode());
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began);
+        assertTrue(asked.get() <= seconds + 2, asked.get() + " probe runs for 30 requests in about " + seconds + " s");
+        answer.set(Liveness.down("the database is gone"));
+        await("a change shows within about a second").atMost(Duration.ofSeconds(5))
+                .until(() -> jetty.get("/cached/consul/health").statusCode() == 503);
+    }
+
+    @Test
+    void aCopyOfTheJarInTheWebappIsNamedAsSuch() {
+        String jar = "file:/srv/tomcat/webapps/shop/WEB-INF/lib/consul-servlet-core-1.0.jar";
+        assertEquals(java.util.Optional.of(jar), ConsulServletInitializer.bundledIn(jar));
+        assertEquals(java.util.Optional.empty(), ConsulServletInitializer.bundledIn("file:/srv/tomcat/lib/consul-servlet-core-1.0.jar"));
+        assertEquals(java.util.Optional.empty(), ConsulServletInitializer.bundledIn(null));
+        assertTrue(ConsulServletInitializer.bundledMessage(jar).startsWith("this webapp bundles its own copy of consul-servlet (" + jar + ")"));
     }
 }
