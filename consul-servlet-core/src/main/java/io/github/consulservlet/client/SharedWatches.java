@@ -158,7 +158,9 @@ final class SharedWatches {
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 // One webapp's failing listener (even one whose classes are going away) must not
                 // keep the others of the chain from hearing the change.
-                LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
+                LOG.log(System.Logger.Level.WARNING, "a watch listener (" + listener.getClass().getName() + ") failed: "
+                        + LogText.remote(String.valueOf(e)));
+                LOG.log(System.Logger.Level.DEBUG, "the watch listener's failure", e); // the trace, for whoever asks
             } finally {
                 calling.unlock();
             }
