@@ -126,7 +126,7 @@ final class BlockingWatch<T> implements Watch {
         // went backwards.
         index = 0;
         long delay = runtime.backoff.delayMillis(failures);
-        LOG.log(System.Logger.Level.DEBUG, () -> "watch failed, retrying in " + delay + " ms: " + failure.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, () -> "watch failed, retrying in " + delay + " ms: " + LogText.remote(failure.getMessage()));
         notify(() -> listener.onError(failure));
         later(delay);
     }

@@ -1,7 +1,6 @@
 package io.github.consulservlet.client;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.github.consulservlet.ConsistencyMode;
@@ -11,7 +10,7 @@ import io.github.consulservlet.QueryOptions;
 final class ClientRuntime {
     final Transport transport;
     final ScheduledExecutorService scheduler;
-    final ExecutorService events;
+    final EventDispatch events;
     final String datacenter;
     final ConsistencyMode consistency;
     final Duration readTimeout;
@@ -19,13 +18,13 @@ final class ClientRuntime {
     final Backoff backoff;
     final SharedWatches watches;
 
-    ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
+    ClientRuntime(Transport transport, ScheduledExecutorService scheduler, EventDispatch events,
             String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,
             Backoff backoff) {
         this(transport, scheduler, events, datacenter, consistency, readTimeout, watchWait, backoff, null);
     }
 
-    private ClientRuntime(Transport transport, ScheduledExecutorService scheduler, ExecutorService events,
+    private ClientRuntime(Transport transport, ScheduledExecutorService scheduler, EventDispatch events,
             String datacenter, ConsistencyMode consistency, Duration readTimeout, Duration watchWait,
             Backoff backoff, SharedWatches watches) {
         this.watches = watches != null ? watches : new SharedWatches(this);

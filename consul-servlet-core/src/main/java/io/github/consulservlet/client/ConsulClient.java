@@ -9,8 +9,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import io.github.consulservlet.ConsistencyMode;
@@ -52,7 +50,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
                 b.readTimeout, b.maxConnections, new ExtensionThreads("io"), b.maxResponseSize,
                 b.maxWatchResponseSize, b.strictAnswers, scheduler);
-        ExecutorService events = Executors.newSingleThreadExecutor(new ExtensionThreads("events"));
+        EventDispatch events = new EventDispatch(scheduler);
         this.runtime = new ClientRuntime(transport, scheduler, events, b.datacenter, b.consistency,
                 b.readTimeout, b.watchWait, b.backoff);
         this.agent = new Agent(transport);

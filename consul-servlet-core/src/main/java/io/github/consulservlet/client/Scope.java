@@ -23,7 +23,11 @@ final class Scope {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final long SESSION_CLEANUP_WAIT_MILLIS = 2_000;
 
+    private static final java.util.concurrent.atomic.AtomicInteger SEQUENCE = new java.util.concurrent.atomic.AtomicInteger();
+
     private final ClientRuntime runtime;
+    /** This context's watch listeners run here, in turn: one that blocks holds up no other context's. */
+    private final EventDispatch.Queue listeners;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final Set<OwnedSession> sessions = ConcurrentHashMap.newKeySet();
     private final boolean ownsSessions;
@@ -32,11 +36,12 @@ final class Scope {
     Scope(ClientRuntime runtime, boolean ownsSessions) {
         this.runtime = runtime;
         this.ownsSessions = ownsSessions;
+        this.listeners = runtime.events.newQueue("context #" + SEQUENCE.incrementAndGet());
     }
 
     /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
     <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
-        Watch watch = runtime.watches.watch(query, reader, listener, watches::remove);
+        Watch watch = runtime.watches.watch(query, reader, listener, watches::remove, listeners);
         watches.add(watch);
         if (closed) { // checked after adding, so a close() running meanwhile cannot miss this watch
             watch.close();
@@ -90,7 +95,7 @@ final class Scope {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.log(System.Logger.Level.WARNING, "could not destroy the sessions " + owned.stream().map(OwnedSession::id).toList()
-                    + " of a closing context; Consul invalidates them when their TTL or checks fail: " + e);
+                    + " of a closing context; Consul invalidates them when their TTL or checks fail: " + LogText.remote(String.valueOf(e)));
         }
     }
 

@@ -22,8 +22,10 @@ import io.github.consulservlet.WatchListener;
  * cost one connection, not two hundred. A watch that joins a running chain hears the latest
  * data at once; the chain stops when its last watch is closed.
  *
- * <p>Joining, leaving and delivering all happen on the client's event thread, one at a time, so
- * a watch never hears an older value after a newer one.
+ * <p>Joining, leaving and delivering all happen on the client's own queue of its event thread,
+ * one at a time; each watch's listener then runs on its context's queue ({@link EventDispatch}),
+ * in order, so a watch never hears an older value after a newer one, and a listener that blocks
+ * holds up its own context only.
  */
 final class SharedWatches {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
@@ -41,9 +43,9 @@ final class SharedWatches {
      * it is closed.
      */
     <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
-            Consumer<Watch> onClose) {
+            Consumer<Watch> onClose, EventDispatch.Queue listeners) {
         String target = query.get().target(); // also refuses bad arguments here, not in the chain
-        Subscription<T> subscription = new Subscription<>(listener, onClose);
+        Subscription<T> subscription = new Subscription<>(listener, onClose, listeners);
         onEventThread(() -> join(target, query, reader, subscription));
         return subscription;
     }
@@ -118,14 +120,16 @@ final class SharedWatches {
     private final class Subscription<T> implements Watch {
         final WatchListener<? super T> listener;
         final Consumer<Watch> onClose;
+        final EventDispatch.Queue queue;
         /** Held while the listener runs, so that close() can wait for a call already under way. */
         final ReentrantLock calling = new ReentrantLock();
         volatile boolean closed;
         Chain<T> chain; // set and read on the event thread only
 
-        Subscription(WatchListener<? super T> listener, Consumer<Watch> onClose) {
+        Subscription(WatchListener<? super T> listener, Consumer<Watch> onClose, EventDispatch.Queue queue) {
             this.listener = listener;
             this.onClose = onClose;
+            this.queue = queue;
         }
 
         void change(T value) {
@@ -136,7 +140,16 @@ final class SharedWatches {
             call(() -> listener.onError(error));
         }
 
+        /** On the client's queue: hands the call to the context's queue. */
         private void call(Runnable listenerCall) {
+            try {
+                queue.execute(() -> callNow(listenerCall), listener.getClass().getName());
+            } catch (RejectedExecutionException e) {
+                // the client is closing
+            }
+        }
+
+        private void callNow(Runnable listenerCall) {
             calling.lock();
             try {
                 if (!closed) {
@@ -145,7 +158,9 @@ final class SharedWatches {
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 // One webapp's failing listener (even one whose classes are going away) must not
                 // keep the others of the chain from hearing the change.
-                LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
+                LOG.log(System.Logger.Level.WARNING, "a watch listener (" + listener.getClass().getName() + ") failed: "
+                        + LogText.remote(String.valueOf(e)));
+                LOG.log(System.Logger.Level.DEBUG, "the watch listener's failure", e); // the trace, for whoever asks
             } finally {
                 calling.unlock();
             }

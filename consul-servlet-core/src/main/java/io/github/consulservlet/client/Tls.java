@@ -104,23 +104,34 @@ final class Tls {
         }
         Matcher pem = PEM.matcher(text);
         while (pem.find()) {
-            byte[] der = Base64.getMimeDecoder().decode(pem.group(2));
-            switch (pem.group(1)) {
-                case "PRIVATE KEY":
-                    return pkcs8(der);
-                case "RSA PRIVATE KEY":
-                    return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Der.wrapRsa(der)));
-                case "EC PRIVATE KEY":
-                    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Der.wrapEc(der)));
-                case "ENCRYPTED PRIVATE KEY":
-                    throw new GeneralSecurityException("consul.tls.client-key '" + file
-                            + "' is encrypted; give an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)");
-                default:
-                    // another block, such as EC PARAMETERS before an EC key
+            String kind = pem.group(1);
+            if (kind.equals("ENCRYPTED PRIVATE KEY")) {
+                throw new GeneralSecurityException("consul.tls.client-key '" + file
+                        + "' is encrypted; give an unencrypted PEM key (openssl pkcs8 -topk8 -nocrypt)");
+            }
+            if (!kind.equals("PRIVATE KEY") && !kind.equals("RSA PRIVATE KEY") && !kind.equals("EC PRIVATE KEY")) {
+                continue; // another block, such as EC PARAMETERS before an EC key
+            }
+            try {
+                return decode(kind, Base64.getMimeDecoder().decode(pem.group(2)));
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // whatever the JDK's parsers throw for bytes that are not a key, one message naming the file
+                String algorithm = kind.startsWith("RSA") ? "RSA" : kind.startsWith("EC") ? "EC" : "EC/RSA/Ed25519";
+                throw new GeneralSecurityException("consul.tls.client-key '" + file + "': not a valid " + algorithm
+                        + " key (" + kind + "): " + e.getMessage(), e);
             }
         }
         throw new GeneralSecurityException("consul.tls.client-key '" + file
                 + "' holds no PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+    }
+
+    /** The key in a PEM block's bytes; {@link Der} bounds every length, so this always ends. */
+    static PrivateKey decode(String kind, byte[] der) throws GeneralSecurityException {
+        return switch (kind) {
+            case "RSA PRIVATE KEY" -> KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Der.wrapRsa(der)));
+            case "EC PRIVATE KEY" -> KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Der.wrapEc(der)));
+            default -> pkcs8(der);
+        };
     }
 
     private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {

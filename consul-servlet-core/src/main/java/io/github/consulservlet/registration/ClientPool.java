@@ -25,6 +25,7 @@ import io.github.consulservlet.ConsulPermissionException;
 import io.github.consulservlet.client.AgentService;
 import io.github.consulservlet.client.ConsulClient;
 import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.LogText;
 import io.github.consulservlet.client.ExtensionThreads;
 import io.github.consulservlet.client.TlsSettings;
 import io.github.consulservlet.config.ConsulSettings;
@@ -39,10 +40,19 @@ import io.github.consulservlet.config.ConsulSettings;
  * registrations.
  */
 final class ClientPool {
-    static final ClientPool SHARED = new ClientPool();
+    /**
+     * Distinct agent lists, tokens and TLS settings one container may use at once: each costs a
+     * client with its threads, so a container whose webapps each name their own would otherwise
+     * grow without bound.
+     */
+    static final int MAX_CLIENTS_DEFAULT = 64;
+
+    static final ClientPool SHARED = new ClientPool(ClientPool::build, MAX_CLIENTS_DEFAULT);
 
     private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
 
+    private final java.util.function.Function<Key, ConsulClient> factory;
+    private final int maxClients;
     private final Map<Key, Shared> clients = new HashMap<>();
     /**
      * Which live webapp owns each service ID, by agents and ID: an instance that stops leaves its
@@ -51,23 +61,83 @@ final class ClientPool {
      */
     private final Map<String, WebappRegistration> owners = new ConcurrentHashMap<>();
     private final Map<String, DeregistrationRetry> retries = new ConcurrentHashMap<>();
+    /** Which webapp (context path) claimed each service ID, by agents and ID, and how many of its leases hold it; guarded by this. */
+    private final Map<String, Claim> claims = new HashMap<>();
     private final ReferenceQueue<Object> abandoned = new ReferenceQueue<>();
     private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
-    /** Takes a lease on the client for these settings, making it if needed. */
+    /** For tests: {@code factory} makes the clients, and at most {@code maxClients} are open at once. */
+    ClientPool(java.util.function.Function<Key, ConsulClient> factory, int maxClients) {
+        this.factory = factory;
+        this.maxClients = maxClients;
+    }
+
+    /**
+     * Takes a lease on the client for these settings, making it if needed. The client is made
+     * outside the pool's lock: reading a webapp's TLS files, or whatever else a client's set-up
+     * does, slowly or never ending, then delays only the webapps that share those settings, never
+     * another webapp's deploy.
+     */
     Lease lease(ConsulSettings settings) {
+        return lease(settings, null);
+    }
+
+    /**
+     * {@link #lease(ConsulSettings)} for the webapp at {@code webapp} (its context path), which
+     * also claims the webapp's {@code consul.service.id}: two webapps of one container cannot
+     * share an ID (the first to stop would deregister the other while it still serves), so a
+     * second one's deployment fails, naming the ID and the webapp that holds it. The same context
+     * path may claim it again while its previous instance stops: a redeploy, or Tomcat's
+     * parallel deployment of a new version.
+     */
+    Lease lease(ConsulSettings settings, String webapp) {
+        Lease lease = leaseClient(settings);
+        if (webapp != null && settings.serviceId().isPresent()) {
+            try {
+                lease.claim(settings.serviceId().get(), webapp);
+            } catch (RuntimeException e) {
+                lease.release();
+                throw e;
+            }
+        }
+        return lease;
+    }
+
+    private Lease leaseClient(ConsulSettings settings) {
         closeAbandoned();
         Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls(), settings.maxResponseSize(),
                 settings.maxWatchResponseSize());
+        Shared shared;
         synchronized (this) {
-            Shared shared = clients.get(key);
+            shared = clients.get(key);
             if (shared == null) {
+                if (clients.size() >= maxClients) {
+                    throw new IllegalStateException("this container already has " + clients.size()
+                            + " Consul clients (one per distinct consul.agent, token and TLS settings), the most it allows;"
+                            + " expected the webapps to share agents and credentials");
+                }
                 shared = new Shared(key);
                 clients.put(key, shared);
             }
             shared.leases++;
-            return new Lease(shared);
         }
+        try {
+            shared.open();
+        } catch (RuntimeException | Error e) {
+            release(shared); // the next webapp with these settings tries afresh
+            throw e;
+        }
+        return new Lease(shared);
+    }
+
+    /** The default factory: a client of the key's agents, with its token and TLS settings. */
+    private static ConsulClient build(Key key) {
+        ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls)
+                .maxResponseSize(key.maxResponseSize).maxWatchResponseSize(key.maxWatchResponseSize);
+        if (key.token != null) {
+            builder.token(key.token);
+        }
+        return builder.build();
     }
 
     synchronized int clientCount() {
@@ -116,17 +186,31 @@ final class ClientPool {
     }
 
     /** The identity of a shared client; never printed, since it holds the token. */
-    private record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize) {
+    record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize) {
         @Override
         public String toString() {
             return agents;
         }
     }
 
+    private static final class Claim {
+        final String webapp;
+        int holders;
+
+        Claim(String webapp) {
+            this.webapp = webapp;
+        }
+    }
+
+    private static String shown(String webapp) {
+        return webapp.isEmpty() ? "/" : webapp;
+    }
+
     /** A webapp's hold on a shared client; {@link #release()} once, when the webapp is gone. */
     final class Lease {
         private final Shared shared;
         private final AtomicBoolean released = new AtomicBoolean();
+        private final List<String> claimed = new java.util.ArrayList<>(); // guarded by the pool
 
         private Lease(Shared shared) {
             this.shared = shared;
@@ -213,8 +297,43 @@ final class ClientPool {
             retry.schedule();
         }
 
+        /**
+         * Claims {@code serviceId} for the webapp at {@code webapp} until this lease is released.
+         *
+         * @throws IllegalStateException if a live webapp at another context path holds it
+         */
+        void claim(String serviceId, String webapp) {
+            String key = shared.key.agents + " " + serviceId;
+            synchronized (ClientPool.this) {
+                if (claimed.contains(key)) {
+                    return;
+                }
+                Claim claim = claims.get(key);
+                if (claim != null && !claim.webapp.equals(webapp)) {
+                    throw new IllegalStateException("consul.service.id '" + serviceId + "' is already used by the webapp "
+                            + shown(claim.webapp) + " in this container; expected a consul.service.id of its own for "
+                            + shown(webapp) + " (two webapps sharing one ID would deregister each other)");
+                }
+                if (claim == null) {
+                    claim = new Claim(webapp);
+                    claims.put(key, claim);
+                }
+                claim.holders++;
+                claimed.add(key);
+            }
+        }
+
         void release() {
             if (released.compareAndSet(false, true)) {
+                synchronized (ClientPool.this) {
+                    for (String key : claimed) {
+                        Claim claim = claims.get(key);
+                        if (claim != null && --claim.holders == 0) {
+                            claims.remove(key);
+                        }
+                    }
+                    claimed.clear();
+                }
                 ClientPool.this.release(shared);
             }
         }
@@ -232,25 +351,70 @@ final class ClientPool {
     /** A client and its registrar thread, with the webapps registered through it. */
     private final class Shared {
         private final Key key;
-        private final ConsulClient client;
+        /** Made once, by the first lease, outside the pool's lock; the others wait for it. */
+        private final java.util.concurrent.CompletableFuture<ConsulClient> made = new java.util.concurrent.CompletableFuture<>();
+        private final AtomicBoolean making = new AtomicBoolean();
+        private volatile ConsulClient client;
         private final ScheduledThreadPoolExecutor registrar;
         private final Set<WebappRegistration> members = ConcurrentHashMap.newKeySet();
         private int leases;
         private ExecutorService probes;
         private ScheduledFuture<?> antiEntropy;
         private long antiEntropyGeneration;
+        private boolean closed;
 
         Shared(Key key) {
             this.key = key;
-            ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls)
-                    .maxResponseSize(key.maxResponseSize).maxWatchResponseSize(key.maxWatchResponseSize);
-            if (key.token != null) {
-                builder.token(key.token);
-            }
-            this.client = builder.build();
             this.registrar = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("registrar"));
             registrar.setRemoveOnCancelPolicy(true);
-            registrar.prestartCoreThread();
+        }
+
+        /** Makes the client, or waits for the lease that is making it; its failure is every waiter's. */
+        void open() {
+            if (making.compareAndSet(false, true)) {
+                try {
+                    ConsulClient built = factory.apply(key);
+                    boolean lateClose;
+                    synchronized (this) {
+                        client = built;
+                        lateClose = closed; // every lease let go while it was made
+                    }
+                    if (lateClose) {
+                        built.close();
+                    } else {
+                        registrar.prestartCoreThread();
+                    }
+                    made.complete(built);
+                } catch (RuntimeException | Error e) {
+                    synchronized (ClientPool.this) {
+                        clients.remove(key, this); // no later lease gets this failure: it tries afresh
+                    }
+                    made.completeExceptionally(e);
+                    throw e;
+                }
+                return;
+            }
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        made.get();
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Throwable cause = e.getCause();
+                        if (cause instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        throw (Error) cause;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         synchronized ExecutorService probes() {
@@ -312,7 +476,7 @@ final class ClientPool {
                     member.serviceId().filter(id -> !known.containsKey(id)).ifPresent(id -> member.agentForgot());
                 }
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "anti-entropy check of " + key + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "anti-entropy check of " + key + " failed: " + LogText.remote(e.getMessage()));
             }
             Optional<Duration> next = members.stream().map(WebappRegistration::antiEntropyPeriod).min(Duration::compareTo);
             synchronized (this) {
@@ -337,14 +501,20 @@ final class ClientPool {
 
         void close() {
             registrar.shutdownNow();
+            ConsulClient open;
             synchronized (this) {
+                closed = true;
                 if (probes != null) {
                     probes.shutdownNow();
                 }
+                open = client;
             }
-            client.close();
+            if (open != null) {
+                open.close(); // else the lease making it closes it when done
+            }
         }
     }
+
 
     /**
      * A deregistration retried with capped backoff while the agent cannot be reached or fails
@@ -408,10 +578,10 @@ final class ClientPool {
                     return;
                 }
                 LOG.log(System.Logger.Level.WARNING, "gave up deregistering " + serviceId + ": the agent refuses ("
-                        + e.getMessage() + "); deregister it by hand, or let consul.check.deregister-after do it");
+                        + LogText.remote(e.getMessage()) + "); deregister it by hand, or let consul.check.deregister-after do it");
                 done();
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "deregistering " + serviceId + " failed again: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "deregistering " + serviceId + " failed again: " + LogText.remote(e.getMessage()));
                 if (!stopped.get()) {
                     schedule();
                 }

@@ -19,6 +19,7 @@ import jakarta.servlet.ServletSecurityElement;
 
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.LogText;
 import io.github.consulservlet.client.ScopedConsulContext;
 import io.github.consulservlet.config.ConsulSettings;
 import io.github.consulservlet.QueryOptions;
@@ -56,7 +57,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             if (binding != null) {
                 binding.detach();
             }
-            String message = "consul-servlet: webapp " + name + " not deployed: " + e.getMessage();
+            String message = "consul-servlet: webapp " + name + " not deployed: " + LogText.remote(e.getMessage());
             LOG.log(System.Logger.Level.ERROR, message);
             throw new ServletException(message);
         } catch (RuntimeException | Error e) {
@@ -79,6 +80,9 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             return;
         }
         if (binding == null && settings.servicePort().isEmpty()) {
+            bundledIn(ownLocation()).ifPresent(jar -> {
+                throw new IllegalStateException(bundledMessage(jar));
+            });
             throw new IllegalArgumentException("consul.service.port is not set; expected an integer from 1 to 65535:"
                     + " no container adapter (Tomcat's ConsulValve, Jetty's consul module) reports this webapp's port");
         }
@@ -88,7 +92,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
                     + " webapp itself, and consul.check.mode ttl can only ask consul-servlet's own liveness; expected"
                     + " consul.check.mode http to have the agent probe the webapp's endpoint, or a path the webapp does not serve");
         }
-        ClientPool.Lease lease = ClientPool.SHARED.lease(settings);
+        ClientPool.Lease lease = ClientPool.SHARED.lease(settings, webapp.getContextPath());
         WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding,
                 webapp.getClassLoader());
         ScopedConsulContext scope = null;
@@ -122,6 +126,31 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             registration.close();
             throw e;
         }
+    }
+
+    /** Where this class was loaded from, or null when the JVM does not say. */
+    private static String ownLocation() {
+        try {
+            java.security.CodeSource source = ConsulServletInitializer.class.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null ? null : source.getLocation().toString();
+        } catch (SecurityException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The jar, when this copy of consul-servlet is the webapp's own ({@code WEB-INF/lib}): the
+     * container's adapter follows only the container's copy, so such a webapp is never followed.
+     */
+    static Optional<String> bundledIn(String location) {
+        return location != null && location.contains("/WEB-INF/lib/") ? Optional.of(location) : Optional.empty();
+    }
+
+    static String bundledMessage(String jar) {
+        return "this webapp bundles its own copy of consul-servlet (" + jar + "), which the container's adapter"
+                + " (Tomcat's ConsulValve, Jetty's consul module) cannot follow, so no adapter reports its port;"
+                + " expected consul-servlet in the container only (a provided dependency of the webapp), or"
+                + " consul.service.port set for a webapp that registers on its own";
     }
 
     private static Map<String, String> contextParams(ServletContext webapp) {
@@ -222,7 +251,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
                     }
                     adapters.add(loader.next());
                 } catch (ServiceConfigurationError e) {
-                    LOG.log(System.Logger.Level.ERROR, "consul-servlet: a container adapter could not be loaded: " + e.getMessage());
+                    LOG.log(System.Logger.Level.ERROR, "consul-servlet: a container adapter could not be loaded: " + LogText.remote(e.getMessage()));
                 }
             }
             return List.copyOf(adapters);

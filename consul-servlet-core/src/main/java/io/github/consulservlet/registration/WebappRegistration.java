@@ -30,6 +30,7 @@ import io.github.consulservlet.client.Agent;
 import io.github.consulservlet.client.CheckDefinition;
 import io.github.consulservlet.client.CheckStatus;
 import io.github.consulservlet.client.ExtensionLog;
+import io.github.consulservlet.client.LogText;
 import io.github.consulservlet.client.ServiceRegistration;
 import io.github.consulservlet.config.ConsulSettings;
 import io.github.consulservlet.config.ConsulSettings.CheckMode;
@@ -66,6 +67,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private final CountDownLatch stopDone = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantLock agentCalls = new ReentrantLock();
+    private final AtomicBoolean unexpectedLogged = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong probesChanged = new java.util.concurrent.atomic.AtomicLong();
 
     /** Weak: what cleans up an abandoned webapp holds this registration, and must not hold the webapp. */
     private volatile java.lang.ref.WeakReference<ClassLoader> webappLoader;
@@ -153,11 +156,23 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             throw new IllegalStateException("the webapp " + webapp() + " is stopping: no more liveness probes");
         }
         probes.put(name, probe);
+        probesChanged.incrementAndGet();
     }
 
     @Override
     public void removeLivenessProbe(String name) {
         probes.remove(name);
+        probesChanged.incrementAndGet();
+    }
+
+    /** Counts the probes added and removed: a cached answer of other probes is stale. */
+    long probesChanged() {
+        return probesChanged.get();
+    }
+
+    /** Whether the webapp is stopping: its liveness is DOWN from now on. */
+    boolean draining() {
+        return draining;
     }
 
     @Override
@@ -223,6 +238,12 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         if (binding != null) {
             livenessAsTheWebapp(); // the check starts as the webapp is now
         }
+        try {
+            lease.claim(id, contextPath); // a default ID another webapp of the same name and port holds: not ours to take
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + webapp() + " is not registered: " + e.getMessage());
+            return;
+        }
         synchronized (this) {
             if (stopped.get()) {
                 return;
@@ -285,7 +306,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                 try {
                     agent().enableMaintenance(current.id(), "draining: " + webapp() + " is stopping");
                 } catch (ConsulException e) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "maintenance for " + current.id() + " failed: " + e.getMessage());
+                    LOG.log(System.Logger.Level.DEBUG, () -> "maintenance for " + current.id() + " failed: " + LogText.remote(e.getMessage()));
                 }
                 if (locked) {
                     agentCalls.unlock(); // nothing else may call the agent for this webapp now: it is draining
@@ -334,7 +355,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             LOG.log(System.Logger.Level.DEBUG, () -> id + " was not registered");
         } catch (ConsulException e) {
             LOG.log(System.Logger.Level.WARNING, "could not deregister " + id + " (" + webapp()
-                    + "); retrying in the background: " + e.getMessage());
+                    + "); retrying in the background: " + LogText.remote(e.getMessage()));
             lease.retryDeregistration(id, this);
         }
     }
@@ -413,9 +434,37 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         return builder.build();
     }
 
-    private String checkUrl(String address, int port) {
+    /**
+     * The check's URL. Containers give the context path encoded (Jetty's {@code /a%20b}), or not
+     * quite ({@code /a b}), and either must give the agent a valid URL: what is not allowed in a
+     * URI path is percent-encoded, escapes already there are kept.
+     */
+    String checkUrl(String address, int port) {
         String host = address.contains(":") ? "[" + address + "]" : address;
-        return URI.create("http://" + host + ":" + port + contextPath + settings.checkPath()).toString();
+        return "http://" + host + ":" + port + encodePath(contextPath + settings.checkPath());
+    }
+
+    private static final String PATH_CHARACTERS = "-._~!$&'()*+,;=:@/";
+
+    static String encodePath(String path) {
+        StringBuilder out = new StringBuilder(path.length() + 16);
+        byte[] bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int c = bytes[i] & 0xFF;
+            boolean escape = c == '%' && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || (c < 0x80 && PATH_CHARACTERS.indexOf(c) >= 0) || escape) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isHex(byte b) {
+        return Character.digit(b, 16) >= 0;
     }
 
     static String checkId(String serviceId) {
@@ -443,8 +492,33 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         return lease.client().agent();
     }
 
-    /** Registration, on the registrar thread; retried until it succeeds or the webapp stops. */
+    /**
+     * Registration, on the registrar thread; retried until it succeeds or the webapp stops. A
+     * task that throws on a scheduled executor is dropped without a word, so everything is caught
+     * here: a failure that is not the agent's (a bug, a setting no one checked) is logged once at
+     * ERROR, in one line, and retried with the same backoff as a refusal.
+     */
     private void register() {
+        try {
+            registerOnce();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            failures++;
+            if (failures == 1) {
+                LOG.log(System.Logger.Level.ERROR, "could not register " + webapp() + " in Consul; the webapp runs and"
+                        + " registration is retried in the background: " + e.getClass().getName() + ": "
+                        + LogText.remote(e.getMessage()));
+            } else {
+                int failed = failures;
+                LOG.log(System.Logger.Level.DEBUG, () -> "registering " + webapp() + " failed again (" + failed + "): "
+                        + LogText.remote(String.valueOf(e)));
+            }
+            schedule(this::register, Retries.delayMillis(failures, MAX_REFUSED_DELAY));
+        }
+    }
+
+    private void registerOnce() {
         ServiceRegistration current;
         int attempts = failures;
         boolean first;
@@ -495,10 +569,10 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         long delay = Retries.delayMillis(failures, unreachable ? MAX_UNREACHABLE_DELAY : MAX_REFUSED_DELAY);
         if (failures == 1) {
             LOG.log(System.Logger.Level.WARNING, "could not register " + webapp() + " as " + current.id()
-                    + "; the webapp runs and registration is retried in the background: " + e.getMessage());
+                    + "; the webapp runs and registration is retried in the background: " + LogText.remote(e.getMessage()));
         } else {
             int failed = failures;
-            LOG.log(System.Logger.Level.DEBUG, () -> "registering " + current.id() + " failed again (" + failed + "): " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, () -> "registering " + current.id() + " failed again (" + failed + "): " + LogText.remote(e.getMessage()));
         }
         schedule(this::register, delay);
     }
@@ -568,10 +642,10 @@ final class WebappRegistration implements Registration, WebappLifecycle {
                         schedule(this::register, 0);
                     }
                 } else {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + e.getMessage());
+                    LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + LogText.remote(e.getMessage()));
                 }
             } catch (ConsulException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, () -> "TTL report of " + current.id() + " failed: " + LogText.remote(e.getMessage()));
             }
         } finally {
             agentCalls.unlock();
@@ -591,7 +665,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             } catch (ConsulException e) {
                 maintenanceFailures++;
                 LOG.log(maintenanceFailures == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                        "could not change maintenance of " + current.id() + "; retrying: " + e.getMessage());
+                        "could not change maintenance of " + current.id() + "; retrying: " + LogText.remote(e.getMessage()));
                 try {
                     lease.registrar().schedule(this::applyMaintenance,
                             Retries.delayMillis(maintenanceFailures, MAX_REFUSED_DELAY), TimeUnit.MILLISECONDS);
@@ -635,10 +709,29 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             return;
         }
         try {
-            pending = lease.registrar().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+            pending = lease.registrar().schedule(guarded(task), delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             pending = null; // the shared client is closing with the last webapp
         }
+    }
+
+    /**
+     * A registrar task that cannot die silently (the executor would drop what it throws): an
+     * unexpected failure is logged at ERROR once per webapp, later ones at DEBUG.
+     */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                System.Logger.Level level = unexpectedLogged.compareAndSet(false, true)
+                        ? System.Logger.Level.ERROR : System.Logger.Level.DEBUG;
+                LOG.log(level, "consul-servlet task for " + webapp() + " failed: " + e.getClass().getName() + ": "
+                        + LogText.remote(e.getMessage()));
+            }
+        };
     }
 
     private synchronized void cancelPending() {
@@ -650,7 +743,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     private void submit(Runnable task) {
         try {
-            lease.registrar().execute(task);
+            lease.registrar().execute(guarded(task));
         } catch (RejectedExecutionException e) {
             // the shared client is closing with the last webapp
         }

@@ -516,9 +516,13 @@ class RegistrationLifecycleTest {
 
     @Test
     void anInstanceThatStopsLeavesItsIdToTheOneThatTookItOver() throws Exception {
-        ServletContextHandler v1 = deploy("/app-v1", params(true, "consul.service.name", "app", "consul.service.id", "app-twin"));
+        // two versions of one webapp at one context path, as Tomcat's parallel deployment runs them
+        String port = Integer.toString(jetty.port());
+        ServletContextHandler v1 = deploy("/app", params(false, "consul.service.name", "app", "consul.service.id", "app-twin",
+                "consul.service.port", port));
         awaitRegistered(v1);
-        ServletContextHandler v2 = deploy("/app-v2", params(true, "consul.service.name", "app", "consul.service.id", "app-twin"));
+        ServletContextHandler v2 = deploy("/app", params(false, "consul.service.name", "app", "consul.service.id", "app-twin",
+                "consul.service.port", port));
         awaitRegistered(v2);
         jetty.undeploy(v1);
         assertTrue(simulator.serviceIds().contains("app-twin"), "v2 still registered");
