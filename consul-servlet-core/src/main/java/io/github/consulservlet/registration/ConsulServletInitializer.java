@@ -78,6 +78,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             }
             return;
         }
+        settings.warnings().forEach(Warnings::once);
         if (binding == null && settings.servicePort().isEmpty()) {
             throw new IllegalArgumentException("consul.service.port is not set; expected an integer from 1 to 65535:"
                     + " no container adapter (Tomcat's ConsulValve, Jetty's consul module) reports this webapp's port");
