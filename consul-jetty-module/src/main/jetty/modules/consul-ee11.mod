@@ -50,10 +50,14 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## Environment: CONSUL_HTTP_ADDR (https when CONSUL_HTTP_SSL=true).
 # consul.agent=http://127.0.0.1:8500
 
-## ACL token, sent only as the X-Consul-Token header, never logged. Environment: CONSUL_HTTP_TOKEN.
+## ACL token, sent only as the X-Consul-Token header, never logged by consul-servlet; but
+## `java -jar start.jar --list-config` prints every property set here, this one too: prefer
+## consul.token-file. Environment: CONSUL_HTTP_TOKEN.
 # consul.token=
 
-## A file holding the ACL token, read at deploy. Environment: CONSUL_HTTP_TOKEN_FILE.
+## A file holding the ACL token, read at deploy: a regular file of at most 4 KiB, best readable
+## by Jetty's user alone (0600; a world-readable one is warned about). The recommended way to
+## give the token. Environment: CONSUL_HTTP_TOKEN_FILE.
 # consul.token-file=
 
 ## Consistency of the webapps' reads: default, consistent or stale.
@@ -117,4 +121,11 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## Calls, then watches and recursive KV reads (whole prefixes, service lists).
 # consul.client.max-response-size=8MiB
 # consul.client.max-watch-response-size=64MiB
+## Container-locked mode: once consul.agent, consul.token or consul.token-file is set here, the
+## webapps' web.xml cannot set consul.agent, consul.token, consul.token-file nor consul.tls.*
+## (they do not fully trust each other), and a token set here or for the JVM is only sent to the
+## agents set here or for the JVM. List the ones webapps may set, comma-separated, or all, or
+## none (default: none when this file sets the agent or token, else all). A webapp allowed
+## its own consul.agent brings its own consul.token or consul.token-file.
+# consul.webapp-overrides=
 # end::documentation[]

@@ -148,11 +148,14 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
 
     /**
      * The binding of the webapp whose context is starting on this thread, from the listener
-     * installed on its server, or empty when there is none.
+     * installed on its server, or empty when there is none. Only once per start, while the
+     * context is starting: the adapter is public, and a servlet that asks during a request, or a
+     * second time during the start (a servlet's init), must get neither the container's settings
+     * nor a new binding that would replace the real one.
      */
     static Optional<ContainerAdapter.Binding> followStarting(String servletContextPath) {
         ContextHandler context = ContextHandler.getCurrentContextHandler();
-        if (context == null || !servletContextPath(context).equals(servletContextPath)) {
+        if (context == null || !context.isStarting() || !servletContextPath(context).equals(servletContextPath)) {
             return Optional.empty();
         }
         Server server = context.getServer();
@@ -168,9 +171,10 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
                 }
             }
         }
-        return listener == null ? Optional.empty() : Optional.of(listener.follow(context));
+        return listener == null ? Optional.empty() : Optional.ofNullable(listener.follow(context));
     }
 
+    /** A new binding for this start of {@code context}, or null when this start already has one. */
     private FollowedWebapp follow(ContextHandler context) {
         for (String perWebapp : List.of("consul.service.name", "consul.service.id")) {
             if (settings.containsKey(perWebapp)) {
@@ -180,6 +184,9 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
             }
         }
         ContextWatch watch = watch(context, true);
+        if (!watch.claim()) {
+            return null;
+        }
         FollowedWebapp webapp = new FollowedWebapp(this, watch);
         followed.add(webapp);
         watch.follow(webapp);

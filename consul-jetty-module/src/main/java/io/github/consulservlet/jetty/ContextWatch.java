@@ -20,6 +20,8 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
     private final ContextHandler context;
     private final boolean late;
     private volatile FollowedWebapp webapp;
+    /** Whether this start of the context has been followed (even if consul-servlet let go of it since). */
+    private boolean claimed;
 
     ContextWatch(ConsulJettyListener owner, ContextHandler context, boolean late) {
         this.owner = owner;
@@ -35,6 +37,19 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
         return context;
     }
 
+    /** Takes this start of the context for consul-servlet's initializer: true once per start. */
+    synchronized boolean claim() {
+        if (claimed) {
+            return false;
+        }
+        claimed = true;
+        return true;
+    }
+
+    private synchronized void startEnded() {
+        claimed = false;
+    }
+
     void follow(FollowedWebapp started) {
         FollowedWebapp previous = webapp;
         webapp = started;
@@ -46,7 +61,8 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
     void unfollow(FollowedWebapp gone) {
         if (webapp == gone) {
             webapp = null;
-            if (late) {
+            // a late watch let go during the start stays until the start ends, keeping it claimed
+            if (late && !context.isStarting()) {
                 context.removeEventListener(this);
             }
         }
@@ -57,14 +73,21 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
         FollowedWebapp current = webapp;
         if (event == context && current != null) {
             current.contextStarted();
+        } else if (event == context && late) {
+            context.removeEventListener(this); // let go of during the start: a later start gets a new watch
         }
     }
 
     @Override
     public void lifeCycleFailure(LifeCycle event, Throwable cause) {
         FollowedWebapp current = webapp;
-        if (event == context && current != null) {
-            current.stopped();
+        if (event == context) {
+            startEnded();
+            if (current != null) {
+                current.stopped();
+            } else if (late) {
+                context.removeEventListener(this);
+            }
         }
     }
 
@@ -79,8 +102,11 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
     @Override
     public void lifeCycleStopped(LifeCycle event) {
         FollowedWebapp current = webapp;
-        if (event == context && current != null) {
-            current.stopped();
+        if (event == context) {
+            startEnded();
+            if (current != null) {
+                current.stopped();
+            }
         }
     }
 

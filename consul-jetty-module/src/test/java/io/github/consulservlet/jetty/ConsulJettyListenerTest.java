@@ -341,6 +341,40 @@ class ConsulJettyListenerTest {
         assertTrue(id.endsWith("-8080"), id);
     }
 
+    /**
+     * A servlet that asks the public adapter for its webapp's binding, during a request or from
+     * its init in the webapp's start, gets nothing: not the container's settings (its token),
+     * and the real binding stays, so the webapp still drains and leaves Consul before it stops.
+     */
+    @Test
+    void aServletCannotTakeTheBindingThroughThePublicAdapter() throws Exception {
+        server.start();
+        List<Optional<ContainerAdapter.Binding>> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Work work = new Work() {
+            @Override
+            public void init() {
+                answers.add(new JettyContainerAdapter().follow(getServletContext()));
+            }
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                answers.add(new JettyContainerAdapter().follow(request.getServletContext()));
+                super.doGet(request, response);
+            }
+        };
+        ServletContextHandler probe = webapp("/probe", work);
+        probe.getServletHandler().getServlets()[0].setInitOrder(1); // init during the webapp's start
+        deploy(probe);
+        String id = awaitRegistered(probe);
+        assertEquals(200, get("/probe/work").get(10, TimeUnit.SECONDS).statusCode());
+
+        assertEquals(List.of(Optional.empty(), Optional.empty()), answers);
+        stop(probe);
+        assertFalse(work.servicesAtDestroy.get().contains(id), "deregistered before destroy()");
+        assertEquals(List.of(JournalEvent.Kind.SERVICE_REGISTERED, JournalEvent.Kind.MAINTENANCE_ENABLED,
+                JournalEvent.Kind.SERVICE_DEREGISTERED), journal(id));
+    }
+
     @Test
     void theHostOfAConnectorBoundToEveryInterfaceIsEmpty() {
         ServerConnector any = new ServerConnector(server);
@@ -363,7 +397,7 @@ class ConsulJettyListenerTest {
     }
 
     /** Answers at once, or holds the request until released when asked with {@code ?hold}. */
-    static final class Work extends HttpServlet {
+    static class Work extends HttpServlet {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicReference<Set<String>> servicesAtDestroy = new AtomicReference<>();

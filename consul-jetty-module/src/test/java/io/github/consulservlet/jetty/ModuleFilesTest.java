@@ -46,6 +46,18 @@ class ModuleFilesTest {
         }
     }
 
+    /** {@code --list-config} prints the properties set in start.d: the token is best given as a file. */
+    @Test
+    void theIniTemplatesRecommendTheTokenFile() throws IOException {
+        for (String mod : List.of("consul.mod", "consul-ee11.mod")) {
+            String template = String.join("\n", sections(JETTY.resolve("modules").resolve(mod)).get("ini-template"));
+            String token = template.substring(0, template.indexOf("# consul.token="));
+            assertTrue(token.substring(token.lastIndexOf("# consul.agent=")).contains("--list-config")
+                    && token.contains("prefer\n## consul.token-file"), mod);
+            assertTrue(template.contains("The recommended way to\n## give the token"), mod);
+        }
+    }
+
     @Test
     void theXmlPassesEverySettingAsTheJettyPropertyOfTheSameName() throws IOException {
         String xml = Files.readString(JETTY.resolve("etc/jetty-consul.xml"));

@@ -1,7 +1,6 @@
 package io.github.consulservlet.config;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -29,6 +28,10 @@ import io.github.consulservlet.client.TlsSettings;
  * attributes, Jetty {@code start.d/consul.ini}), then Java system properties of the same name,
  * then Consul's own environment variables ({@code CONSUL_HTTP_ADDR}, {@code CONSUL_HTTP_TOKEN},
  * ...), then the default. Immutable; {@link #toString()} never shows the token.
+ *
+ * <p>Where the container configured the agent or the token, the agent, token and TLS settings
+ * are the container's (see {@link ContainerLock}); and whatever the mode, a token set for the
+ * container or the JVM is never sent to an agent a webapp names.
  */
 public final class ConsulSettings {
     /** How the instance's check learns the webapp's liveness. */
@@ -74,6 +77,8 @@ public final class ConsulSettings {
     private final TlsSettings tls;
     private final long maxResponseSize;
     private final long maxWatchResponseSize;
+    private final boolean containerLocked;
+    private final List<String> warnings;
 
     private ConsulSettings(Resolver r) {
         this.enabled = r.enabled;
@@ -98,6 +103,8 @@ public final class ConsulSettings {
         this.tls = r.tls;
         this.maxResponseSize = r.maxResponseSize;
         this.maxWatchResponseSize = r.maxWatchResponseSize;
+        this.containerLocked = r.lock.locked();
+        this.warnings = List.copyOf(r.warnings);
     }
 
     /**
@@ -245,6 +252,22 @@ public final class ConsulSettings {
         return maxWatchResponseSize;
     }
 
+    /**
+     * Whether the container keeps some of the agent, token and TLS settings for itself
+     * ({@code consul.webapp-overrides}): the webapp's context-params could not set them.
+     */
+    public boolean containerLocked() {
+        return containerLocked;
+    }
+
+    /**
+     * What is usable but risky (a token sent in clear text, a token file every user may read...),
+     * one line each naming the setting and where it came from, never the token: to log once.
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
     @Override
     public String toString() {
         if (!enabled) {
@@ -261,7 +284,7 @@ public final class ConsulSettings {
     }
 
     /** One value as found, with where it was found, for error messages. */
-    private record Found(Setting setting, String value, String origin, int level) {
+    record Found(Setting setting, String value, String origin, int level) {
         String describe() {
             return setting.key + " '" + value + "' (" + origin + ")";
         }
@@ -276,6 +299,8 @@ public final class ConsulSettings {
         private final Function<String, String> systemProperties;
         private final Map<String, String> environment;
         private final List<String> problems = new ArrayList<>();
+        private final List<String> warnings = new ArrayList<>();
+        private ContainerLock lock;
 
         boolean enabled;
         String agents;
@@ -299,6 +324,8 @@ public final class ConsulSettings {
         TlsSettings tls;
         long maxResponseSize;
         long maxWatchResponseSize;
+        private Found agentFound;
+        private Found verifyFound;
 
         Resolver(String contextPath, Map<String, String> contextParams, Map<String, String> containerSettings,
                 Function<String, String> systemProperties, Map<String, String> environment) {
@@ -312,12 +339,14 @@ public final class ConsulSettings {
         void resolve() {
             unknownSettings(contextParams, LEVELS[0]);
             unknownSettings(containerSettings, LEVELS[1]);
+            lock = new ContainerLock(contextParams, containerSettings, systemProperties);
             Found enabledValue = find(Setting.ENABLED);
             Boolean on = bool(enabledValue);
             enabled = on == null || on;
             if (!enabled || on == null) {
                 return;
             }
+            problems.addAll(lock.problems());
             agents();
             token();
             consistencyMode = oneOf(find(Setting.CONSISTENCY_MODE), ConsistencyMode.class, "default, consistent or stale");
@@ -343,6 +372,10 @@ public final class ConsulSettings {
             tls();
             maxResponseSize = size(find(Setting.MAX_RESPONSE_SIZE));
             maxWatchResponseSize = size(find(Setting.MAX_WATCH_RESPONSE_SIZE));
+            if (token != null && agents != null) {
+                warnings.addAll(TokenExposure.warnings(agents, agentFound.origin, tls.verify(),
+                        verifyFound == null ? LEVELS[4] : verifyFound.origin));
+            }
         }
 
         /** A size in bytes, KiB or MiB: {@code 65536}, {@code 512KiB}, {@code 8MiB}; from 1 KiB to 2047 MiB. */
@@ -363,9 +396,12 @@ public final class ConsulSettings {
             return 1024;
         }
 
-        /** The first of context param, container setting, system property, environment, default. */
+        /**
+         * The first of context param, container setting, system property, environment, default;
+         * a context param only where the container lets webapps set the setting.
+         */
         private Found find(Setting setting) {
-            String value = contextParams.get(setting.key);
+            String value = lock.webappMaySet(setting) ? contextParams.get(setting.key) : null;
             if (value != null) {
                 return new Found(setting, value.strip(), LEVELS[0], 0);
             }
@@ -477,6 +513,7 @@ public final class ConsulSettings {
 
         private void agents() {
             Found found = find(Setting.AGENT);
+            agentFound = found;
             String value = found.value;
             Found ssl = found.level >= 3 ? sslFromEnvironment() : null;
             if (ssl != null && Boolean.parseBoolean(ssl.value)) {
@@ -505,30 +542,63 @@ public final class ConsulSettings {
             return found;
         }
 
-        /** The token from whichever of token and token file is found first; at one level the token wins. */
+        /**
+         * The token from whichever of token and token file is found first; at one level the token
+         * wins. A webapp that names its own agent must bring its own token: one set for the
+         * container (or the JVM) is only sent to the agents set there.
+         */
         private void token() {
             Found direct = find(Setting.TOKEN);
             Found file = find(Setting.TOKEN_FILE);
-            if (direct != null && (file == null || direct.level <= file.level)) {
+            Found chosen = direct != null && (file == null || direct.level <= file.level) ? direct : file;
+            if (chosen == null) {
+                return;
+            }
+            if (agentFound.level == 0 && chosen.level > 0) {
+                problems.add(Setting.AGENT.key + " '" + agentFound.value + "' (context-param) is the webapp's own agent, and "
+                        + chosen.setting.key + " (" + chosen.origin + ") is only sent to the agents set there; expected the"
+                        + " webapp's own consul.token or consul.token-file context-param (an empty consul.token for none)");
+            } else if (chosen == direct) {
                 if (direct.value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
                     problems.add(Setting.TOKEN.key + " (" + direct.origin + ") contains a control character;"
                             + " expected the ACL token alone (the value is not shown)");
-                } else {
-                    token = direct.value.isEmpty() ? null : direct.value;
+                    return;
                 }
-            } else if (file != null) {
-                try {
-                    String content = Files.readString(Path.of(file.value), StandardCharsets.UTF_8).strip();
-                    if (content.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-                        problem(file, "holds more than one line", "a readable file holding the ACL token alone");
-                    } else {
-                        token = content.isEmpty() ? null : content;
-                    }
-                } catch (IOException | InvalidPathException e) {
-                    problem(file, "cannot be read (" + e.getClass().getSimpleName() + ")",
-                            "a readable file holding the ACL token");
+                if (looksLikePath(direct.value)) {
+                    warnings.add(Setting.TOKEN.key + " (" + direct.origin + ") looks like a file path, and is sent as the"
+                            + " token itself; expected the token, or consul.token-file to read it from that file (the value is not shown)");
                 }
+                token = direct.value.isEmpty() ? null : direct.value;
+            } else {
+                tokenFile(file);
             }
+        }
+
+        private void tokenFile(Found file) {
+            String accepted = "a regular file of at most 4 KiB holding the ACL token alone";
+            try {
+                Path path = Path.of(file.value);
+                String content = TokenFile.read(path);
+                if (content.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+                    problem(file, "holds more than one line", accepted);
+                    return;
+                }
+                if (TokenFile.worldReadable(path)) {
+                    warnings.add(file.describe() + " is readable by every user of this machine; expected permissions"
+                            + " such as 0600 or 0640");
+                }
+                token = content.isEmpty() ? null : content;
+            } catch (TokenFile.Unusable e) {
+                problem(file, e.getMessage(), accepted);
+            } catch (IOException | InvalidPathException e) {
+                problem(file, "cannot be read (" + e.getClass().getSimpleName() + ")", accepted);
+            }
+        }
+
+        /** A token such as {@code /etc/consul/token}: meant for consul.token-file, surely. */
+        private static boolean looksLikePath(String value) {
+            return value.startsWith("/") || value.startsWith("./") || value.startsWith("../") || value.startsWith("~/")
+                    || value.matches("[A-Za-z]:[\\\\/].*");
         }
 
         private void serviceName() {
@@ -623,7 +693,8 @@ public final class ConsulSettings {
             Found ca = find(Setting.TLS_CA_FILE);
             Found cert = find(Setting.TLS_CLIENT_CERT);
             Found key = find(Setting.TLS_CLIENT_KEY);
-            Boolean verify = bool(find(Setting.TLS_VERIFY));
+            verifyFound = find(Setting.TLS_VERIFY);
+            Boolean verify = bool(verifyFound);
             if (ca != null && readable(ca)) {
                 builder.caFile(Path.of(ca.value));
             }

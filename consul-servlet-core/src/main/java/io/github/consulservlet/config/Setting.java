@@ -29,7 +29,16 @@ enum Setting {
     TLS_CLIENT_KEY("consul.tls.client-key", null, "CONSUL_CLIENT_KEY"),
     TLS_VERIFY("consul.tls.verify", "true", "CONSUL_HTTP_SSL_VERIFY"),
     MAX_RESPONSE_SIZE("consul.client.max-response-size", "8MiB", null),
-    MAX_WATCH_RESPONSE_SIZE("consul.client.max-watch-response-size", "64MiB", null);
+    MAX_WATCH_RESPONSE_SIZE("consul.client.max-watch-response-size", "64MiB", null),
+    /** Container-level only: which of the {@link #CONNECTION} settings a webapp's context-params may set. */
+    WEBAPP_OVERRIDES("consul.webapp-overrides", null, null);
+
+    /**
+     * What says where the webapps' requests go and with which credentials: the settings a
+     * container that configures its agent or token keeps for itself (see {@link ContainerLock}).
+     */
+    static final java.util.Set<Setting> CONNECTION = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
+            AGENT, TOKEN, TOKEN_FILE, TLS_CA_FILE, TLS_CLIENT_CERT, TLS_CLIENT_KEY, TLS_VERIFY));
 
     final String key;
     final String defaultValue;

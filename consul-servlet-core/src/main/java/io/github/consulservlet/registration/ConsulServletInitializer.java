@@ -79,6 +79,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             }
             return;
         }
+        settings.warnings().forEach(Warnings::once);
         if (binding == null && settings.servicePort().isEmpty()) {
             bundledIn(ownLocation()).ifPresent(jar -> {
                 throw new IllegalStateException(bundledMessage(jar));

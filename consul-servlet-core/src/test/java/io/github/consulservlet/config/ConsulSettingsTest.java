@@ -91,8 +91,10 @@ class ConsulSettingsTest {
                 Arguments.of("consul.agent", "ftp://consul:21", "consul.agent 'ftp://consul:21' (context-param) is not a list of agent"
                         + " addresses; expected host:port or http(s)://host:port, comma-separated for failover, such as 127.0.0.1:8500 or https://consul.local:8501"),
                 Arguments.of("consul.token", "abc\ndef", "consul.token (context-param) contains a control character; expected the ACL token alone (the value is not shown)"),
-                Arguments.of("consul.token-file", "/no/such/token", "consul.token-file '/no/such/token' (context-param) cannot be read"
-                        + " (NoSuchFileException); expected a readable file holding the ACL token"),
+                Arguments.of("consul.token-file", "/no/such/token", "consul.token-file '/no/such/token' (context-param) does not exist;"
+                        + " expected a regular file of at most 4 KiB holding the ACL token alone"),
+                Arguments.of("consul.webapp-overrides", "all", "consul.webapp-overrides 'all' (context-param) is the container's"
+                        + " to set; expected it on the Tomcat ConsulValve (webappOverrides) or in Jetty's start.d/consul.ini, not in a webapp"),
                 Arguments.of("consul.consistency-mode", "eventual", "consul.consistency-mode 'eventual' (context-param) is not a known mode; expected default, consistent or stale"),
                 Arguments.of("consul.datacenter", "eu west", "consul.datacenter 'eu west' (context-param) is not a datacenter name; expected letters, digits, '-', '_' and '.', such as dc1"),
                 Arguments.of("consul.service.name", "billing_api", "consul.service.name 'billing_api' (context-param) is not a DNS label; expected 1 to 63 letters,"
@@ -157,7 +159,7 @@ class ConsulSettingsTest {
     @Test
     void everySettingIsCoveredByBothTables() {
         for (Setting setting : Setting.values()) {
-            assertTrue(validValues().anyMatch(a -> a.get()[0].equals(setting.key)) || setting == Setting.TOKEN_FILE
+            assertTrue(validValues().anyMatch(a -> a.get()[0].equals(setting.key)) || setting == Setting.TOKEN_FILE || setting == Setting.WEBAPP_OVERRIDES
                     || setting == Setting.TLS_CA_FILE || setting == Setting.TLS_CLIENT_CERT || setting == Setting.TLS_CLIENT_KEY,
                     setting.key + " has no valid case");
             assertTrue(invalidValues().anyMatch(a -> a.get()[0].equals(setting.key)), setting.key + " has no invalid case");
@@ -207,7 +209,8 @@ class ConsulSettingsTest {
     @Test
     void contextParamThenContainerThenSystemPropertyThenEnvironmentThenDefault() {
         Map<String, String> param = Map.of("consul.agent", "10.0.0.1:8500");
-        Map<String, String> container = Map.of("consul.agent", "10.0.0.2:8500");
+        // a container that sets the agent keeps it, unless it lets its webapps override it (ContainerLockTest)
+        Map<String, String> container = Map.of("consul.agent", "10.0.0.2:8500", "consul.webapp-overrides", "consul.agent");
         Function<String, String> system = key -> key.equals("consul.agent") ? "10.0.0.3:8500" : null;
         Map<String, String> env = Map.of("CONSUL_HTTP_ADDR", "10.0.0.4:8500");
         assertEquals("10.0.0.1:8500", ConsulSettings.resolve("/a", param, container, system, env).agents());

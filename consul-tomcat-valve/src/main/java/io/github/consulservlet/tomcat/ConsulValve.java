@@ -87,15 +87,18 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     /**
      * Takes an attribute of the {@code <Valve>} element: a container-level setting in camelCase.
-     * Answers false (Tomcat then warns) for a name that is not a setting, which also fails every
-     * webapp the valve follows.
+     * A name that is not a setting is accepted all the same, and warned about here, naming the
+     * nearest setting but never the value (a misspelled {@code token} holds the token): answering
+     * false would have Tomcat log the attribute with its value. It fails every webapp the valve
+     * follows.
      */
     public boolean setProperty(String attribute, String value) {
         String setting = SETTING_BY_ATTRIBUTE.get(attribute);
         if (setting == null || PER_WEBAPP.contains(setting)) {
             unknownAttributes.add(attribute);
-            LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + unknownAttribute(attribute));
-            return false;
+            LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + unknownAttribute(attribute)
+                    + " (the value is not shown); every webapp under this valve fails to deploy until it is fixed");
+            return true;
         }
         settings.put(setting, value);
         return true;
@@ -329,9 +332,31 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
             return "ConsulValve attribute '" + attribute + "' would give every webapp the same service, and the same"
                     + " instance ID; expected a " + setting + " context-param in the webapp it names";
         }
-        return "ConsulValve attribute '" + attribute + "' is not a setting; expected one of "
-                + String.join(", ", SETTING_BY_ATTRIBUTE.entrySet().stream()
-                        .filter(e -> !PER_WEBAPP.contains(e.getValue())).map(Map.Entry::getKey).toList());
+        List<String> accepted = SETTING_BY_ATTRIBUTE.entrySet().stream()
+                .filter(e -> !PER_WEBAPP.contains(e.getValue())).map(Map.Entry::getKey).toList();
+        String nearest = accepted.stream().min(java.util.Comparator.comparingInt(a -> distance(a, attribute)))
+                .filter(a -> distance(a, attribute) <= 3).map(a -> "; the nearest is " + a).orElse("");
+        return "ConsulValve attribute '" + attribute + "' is not a setting; expected one of " + String.join(", ", accepted) + nearest;
+    }
+
+    /** Levenshtein distance, ignoring case (Tomcat's attributes are case-sensitive, typos often are not). */
+    static int distance(String a, String b) {
+        String x = a.toLowerCase(java.util.Locale.ROOT);
+        String y = b.toLowerCase(java.util.Locale.ROOT);
+        int[] previous = new int[y.length() + 1];
+        for (int j = 0; j <= y.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= x.length(); i++) {
+            int[] current = new int[y.length() + 1];
+            current[0] = i;
+            for (int j = 1; j <= y.length(); j++) {
+                int substitution = previous[j - 1] + (x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            previous = current;
+        }
+        return previous[y.length()];
     }
 
     /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}. */

@@ -47,19 +47,52 @@ class ConsulValveTest {
     @Test
     void anAttributeThatIsNoSettingFailsWithItsNameAndTheAcceptedOnes() {
         ConsulValve valve = new ConsulValve();
-        assertFalse(valve.setProperty("serviceTag", "blue"));
+        assertTrue(valve.setProperty("serviceTag", "blue"), "accepted: Tomcat would log the value of a refused one");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, valve::checkAttributes);
         assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
                 + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
                 + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
-                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize",
-                e.getMessage());
+                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize, webappOverrides; the nearest is serviceTags", e.getMessage());
+    }
+
+    /** A misspelled token attribute: accepted, so that Tomcat does not log it with its value; the warning names it, never the value. */
+    @Test
+    void aMisspelledAttributeIsWarnedAboutByNameOnly() {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ConsulValve.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean parentHandlers = log.getUseParentHandlers();
+        log.addHandler(handler);
+        log.setUseParentHandlers(false); // no WARNING on a green build
+        try {
+            assertTrue(new ConsulValve().setProperty("tokne", "s3cr3t-value"));
+        } finally {
+            log.removeHandler(handler);
+            log.setUseParentHandlers(parentHandlers);
+        }
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).startsWith("WARNING consul-servlet: ConsulValve attribute 'tokne' is not a setting;"), logged.get(0));
+        assertTrue(logged.get(0).contains("the nearest is token (the value is not shown)"), logged.get(0));
+        assertFalse(logged.get(0).contains("s3cr3t"), logged.get(0));
     }
 
     @Test
     void theServiceNameAndIdArePerWebapp() {
         ConsulValve valve = new ConsulValve();
-        assertFalse(valve.setProperty("serviceName", "shop"));
+        assertTrue(valve.setProperty("serviceName", "shop"));
         assertEquals("ConsulValve attribute 'serviceName' would give every webapp the same service, and the same instance ID;"
                 + " expected a consul.service.name context-param in the webapp it names",
                 assertThrows(IllegalArgumentException.class, valve::checkAttributes).getMessage());
