@@ -10,8 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.consulservlet.client.ConsulClient;
-import io.github.consulservlet.client.ScopedConsulContext;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.ScopedConsulContext;
 import jakarta.servlet.ServletContext;
 
 class ConsulContextTest {

@@ -32,9 +32,9 @@ import org.eclipse.jetty.util.component.Container;
 import org.eclipse.jetty.util.component.Dumpable;
 import org.eclipse.jetty.util.component.LifeCycle;
 
-import io.github.consulservlet.client.ExtensionLog;
-import io.github.consulservlet.client.ExtensionThreads;
-import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ExtensionThreads;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * A {@link Server} bean that tells consul-servlet when each webapp of its Jetty environment has

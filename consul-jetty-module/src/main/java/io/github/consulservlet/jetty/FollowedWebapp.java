@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
 
-import io.github.consulservlet.client.ExtensionLog;
-import io.github.consulservlet.registration.ContainerAdapter;
-import io.github.consulservlet.registration.WebappLifecycle;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /**
  * One start of one webapp that consul-servlet follows: from its initializer's

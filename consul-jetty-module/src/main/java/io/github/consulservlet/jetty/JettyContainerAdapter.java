@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import jakarta.servlet.ServletContext;
 
-import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * The {@link ContainerAdapter} through which consul-servlet's initializer finds the

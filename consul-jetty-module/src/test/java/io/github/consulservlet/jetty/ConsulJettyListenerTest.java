@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Registration;
-import io.github.consulservlet.registration.ConsulServletInitializer;
-import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.internal.registration.ConsulServletInitializer;
+import io.github.consulservlet.spi.ContainerAdapter;
 import io.github.consulservlet.simulator.ConsulSimulator;
 import io.github.consulservlet.simulator.JournalEvent;
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import io.github.consulservlet.config.ConsulSettings;
+import io.github.consulservlet.internal.config.ConsulSettings;
 
 /** The Jetty module files name every container-level setting, and the two environments' modules are twins. */
 class ModuleFilesTest {

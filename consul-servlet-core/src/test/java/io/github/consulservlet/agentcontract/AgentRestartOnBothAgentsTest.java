@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.Watch;
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 

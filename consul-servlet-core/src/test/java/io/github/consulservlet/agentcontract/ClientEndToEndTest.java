@@ -17,10 +17,10 @@ import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
 import io.github.consulservlet.SessionOptions;
 import io.github.consulservlet.Watch;
-import io.github.consulservlet.client.AgentCheck;
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.simulator.LivenessEndpoint;
 
 /**

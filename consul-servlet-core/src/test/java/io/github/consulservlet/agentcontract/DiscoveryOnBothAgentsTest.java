@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.ServiceInstance;
-import io.github.consulservlet.client.AgentCheck;
-import io.github.consulservlet.client.AgentService;
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.AgentService;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 /**
  * Discovery and the agent's own view: healthy instances by name and tag, the catalog's services

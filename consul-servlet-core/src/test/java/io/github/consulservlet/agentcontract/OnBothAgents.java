@@ -10,8 +10,8 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import io.github.consulservlet.KvDeleteOptions;
-import io.github.consulservlet.client.ConsulClient;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 import io.github.consulservlet.testagent.TestAgents;

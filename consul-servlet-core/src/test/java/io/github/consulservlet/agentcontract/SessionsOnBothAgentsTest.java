@@ -18,9 +18,9 @@ import io.github.consulservlet.SessionBehavior;
 import io.github.consulservlet.SessionInfo;
 import io.github.consulservlet.SessionOptions;
 import io.github.consulservlet.Sessions;
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 /** Sessions through the client, on both agents: what they are made of, their life, and what they do to locks. */
 class SessionsOnBothAgentsTest extends OnBothAgents {

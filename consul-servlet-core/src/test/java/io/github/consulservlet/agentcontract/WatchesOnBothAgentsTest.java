@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.Watch;
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 /**
  * Watches of a key, a prefix, a service's healthy instances and the catalog's service list: each

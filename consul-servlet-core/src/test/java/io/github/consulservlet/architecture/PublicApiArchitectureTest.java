@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.ConsulContext;
-import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * No public path from webapp code to container internals: nothing a servlet can reach from the
@@ -25,7 +25,7 @@ class PublicApiArchitectureTest {
         assertEquals(List.of(), reach.violations(ConsulContext.class));
         // the walk goes through signatures and the public classes of what a servlet is handed
         assertTrue(reach.reached().containsKey(io.github.consulservlet.KvEntry.class), reach.reached().keySet().toString());
-        assertTrue(reach.reached().containsKey(io.github.consulservlet.client.ScopedConsulContext.class), reach.reached().keySet().toString());
+        assertTrue(reach.reached().containsKey(io.github.consulservlet.internal.client.ScopedConsulContext.class), reach.reached().keySet().toString());
     }
 
     /** A public type of the kind the first test must never find, to show that it would. */

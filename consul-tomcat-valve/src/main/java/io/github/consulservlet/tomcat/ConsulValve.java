@@ -28,9 +28,9 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 
-import io.github.consulservlet.client.ExtensionLog;
-import io.github.consulservlet.client.ExtensionThreads;
-import io.github.consulservlet.config.ConsulSettings;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ExtensionThreads;
+import io.github.consulservlet.internal.config.ConsulSettings;
 
 /**
  * Registers every webapp under its container in Consul, with Tomcat's own start and stop moments

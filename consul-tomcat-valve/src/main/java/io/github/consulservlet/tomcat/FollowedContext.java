@@ -14,9 +14,9 @@ import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.ajp.AbstractAjpProtocol;
 
-import io.github.consulservlet.client.ExtensionLog;
-import io.github.consulservlet.registration.ContainerAdapter;
-import io.github.consulservlet.registration.WebappLifecycle;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /** One start of one Context that a {@link ConsulValve} follows. */
 final class FollowedContext implements ContainerAdapter.Binding {

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import jakarta.servlet.ServletContext;
 
-import io.github.consulservlet.registration.ContainerAdapter;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * Tomcat's {@link ContainerAdapter}, found by consul-servlet through {@code META-INF/services}:

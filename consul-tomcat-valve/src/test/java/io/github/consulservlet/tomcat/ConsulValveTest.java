@@ -15,7 +15,7 @@ import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.startup.FailedContext;
 import org.junit.jupiter.api.Test;
 
-import io.github.consulservlet.config.ConsulSettings;
+import io.github.consulservlet.internal.config.ConsulSettings;
 
 class ConsulValveTest {
 

@@ -28,8 +28,8 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
-import io.github.consulservlet.client.ConsulClient;
-import io.github.consulservlet.registration.RegistrationLatency;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.registration.RegistrationLatency;
 import io.github.consulservlet.simulator.ConsulSimulator;
 
 /**

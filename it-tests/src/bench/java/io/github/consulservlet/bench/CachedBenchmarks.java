@@ -23,7 +23,7 @@ import com.google.common.collect.ImmutableMap;
 
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.Watch;
-import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.internal.client.ConsulClient;
 
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.cache.ServiceHealthCache;

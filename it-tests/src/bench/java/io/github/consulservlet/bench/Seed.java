@@ -4,10 +4,10 @@ import java.time.Duration;
 
 import com.google.common.net.HostAndPort;
 
-import io.github.consulservlet.client.CheckDefinition;
-import io.github.consulservlet.client.CheckStatus;
-import io.github.consulservlet.client.ConsulClient;
-import io.github.consulservlet.client.ServiceRegistration;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 import org.kiwiproject.consul.Consul;
 

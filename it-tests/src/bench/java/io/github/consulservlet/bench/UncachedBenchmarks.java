@@ -26,7 +26,7 @@ import com.google.common.net.HostAndPort;
 
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.ServiceInstance;
-import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.internal.client.ConsulClient;
 
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.model.ConsulResponse;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.github.consulservlet.Watch;
-import io.github.consulservlet.client.ConsulClient;
+import io.github.consulservlet.internal.client.ConsulClient;
 
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.cache.ServiceHealthCache;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
-import io.github.consulservlet.client.AgentCheck;
-import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
 
 /**
  * Scenarios the same in every container: what the agent's check of a deployed sample webapp does

@@ -16,8 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.consulservlet.KvEntry;
-import io.github.consulservlet.client.AgentService;
-import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.internal.client.agent.AgentService;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulBinary;
 import io.github.consulservlet.testagent.ConsulTestAgent;

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
-import io.github.consulservlet.client.AgentCheck;
-import io.github.consulservlet.client.AgentService;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.AgentService;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 import io.github.consulservlet.testagent.TestAgents;

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import io.github.consulservlet.client.AgentCheck;
-import io.github.consulservlet.client.AgentService;
-import io.github.consulservlet.client.CheckStatus;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.AgentService;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /**

@@ -1,0 +1,62 @@
+package io.github.consulservlet.internal.client;
+
+import io.github.consulservlet.internal.client.discovery.HttpDiscovery;
+import io.github.consulservlet.internal.client.kv.HttpKeyValueStore;
+import io.github.consulservlet.internal.client.session.HttpSessions;
+
+import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.Discovery;
+import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.Sessions;
+
+/**
+ * A {@link ConsulContext} that shares its {@link ConsulClient} with others but owns its watches:
+ * closing it stops them and leaves the client, and every other context, running. The extension
+ * makes one per webapp and closes it when the webapp stops.
+ */
+public final class ScopedConsulContext implements ConsulContext, AutoCloseable {
+    private final Scope scope;
+    private final Runnable onClose;
+    private final Discovery discovery;
+    private final KeyValueStore kv;
+    private final Sessions sessions;
+
+    ScopedConsulContext(ClientRuntime runtime, Scope scope, Runnable onClose) {
+        this.scope = scope;
+        this.onClose = onClose;
+        this.discovery = new HttpDiscovery(runtime, scope);
+        this.kv = new HttpKeyValueStore(runtime, scope);
+        this.sessions = new HttpSessions(runtime, scope);
+    }
+
+    @Override
+    public Discovery discovery() {
+        return discovery;
+    }
+
+    @Override
+    public KeyValueStore kv() {
+        return kv;
+    }
+
+    @Override
+    public Sessions sessions() {
+        return sessions;
+    }
+
+    /** How many of this context's watches are running. */
+    public int activeWatches() {
+        return scope.watchCount();
+    }
+
+    /**
+     * Stops this context's watches and destroys the sessions it created (unless created with
+     * {@code keepAfterClose}), waiting a moment for the agent to confirm; further watches are
+     * refused. Idempotent.
+     */
+    @Override
+    public void close() {
+        scope.close();
+        onClose.run();
+    }
+}

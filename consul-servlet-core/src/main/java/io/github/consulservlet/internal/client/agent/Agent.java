@@ -1,0 +1,140 @@
+package io.github.consulservlet.internal.client.agent;
+
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.transport.Transport;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * The local agent's own services and checks: what the registrar uses to register a webapp,
+ * report its liveness and take it out. Calls go to the agent (no datacenter, no consistency
+ * mode: the agent answers from its own state).
+ */
+public final class Agent {
+    private final Transport transport;
+
+    Agent(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** Registers (or replaces) a service instance and its checks. */
+    public void register(ServiceRegistration registration) {
+        transport.call(Request.put("/v1/agent/service/register", null)
+                .paramIf(registration.replaceExistingChecks(), "replace-existing-checks", "true")
+                .json(Json.write(registration.toJson()))).requireEmpty();
+    }
+
+    /** Removes a service instance and its checks from the agent. */
+    public void deregister(String serviceId) {
+        transport.call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireEmpty();
+    }
+
+    /** Puts a service instance in maintenance: it is left out of discovery until disabled. */
+    public void enableMaintenance(String serviceId, String reason) {
+        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+                .param("enable", "true").param("reason", reason)).requireEmpty();
+    }
+
+    /** Takes a service instance out of maintenance. */
+    public void disableMaintenance(String serviceId) {
+        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+                .param("enable", "false")).requireEmpty();
+    }
+
+    /** Reports a TTL check as passing, with {@code note} as its output. */
+    public void passCheck(String checkId, String note) {
+        ttlUpdate("pass", checkId, note);
+    }
+
+    /** Reports a TTL check as warning, with {@code note} as its output. */
+    public void warnCheck(String checkId, String note) {
+        ttlUpdate("warn", checkId, note);
+    }
+
+    /** Reports a TTL check as critical, with {@code note} as its output. */
+    public void failCheck(String checkId, String note) {
+        ttlUpdate("fail", checkId, note);
+    }
+
+    /**
+     * Sets a TTL check's status and output in one call.
+     *
+     * @throws io.github.consulservlet.ConsulNotFoundException when the agent does not know the
+     *     check (it lost its state): register again
+     */
+    public void updateCheck(String checkId, CheckStatus status, String output) {
+        if (status == CheckStatus.MAINTENANCE) {
+            throw new IllegalArgumentException("a check cannot be set to maintenance; use enableMaintenance");
+        }
+        JsonObject body = new JsonObject();
+        body.addProperty("Status", status.wireName());
+        body.addProperty("Output", output);
+        transport.call(Request.put("/v1/agent/check/update", required(checkId)).json(Json.write(body)))
+                .requireEmpty();
+    }
+
+    private void ttlUpdate(String verb, String checkId, String note) {
+        transport.call(Request.put("/v1/agent/check/" + verb, required(checkId)).param("note", note))
+                .requireEmpty();
+    }
+
+    /** The service instances registered with this agent, by ID. */
+    public Map<String, AgentService> services() {
+        Response response = transport.call(Request.get("/v1/agent/services", null)).requireSuccess();
+        Map<String, AgentService> services = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : Json.object(response).entrySet()) {
+            try {
+                services.put(entry.getKey(), service(Json.object(entry.getValue())));
+            } catch (IllegalArgumentException e) {
+                response.badEntry("service '" + entry.getKey() + "'", e);
+            }
+        }
+        return services;
+    }
+
+    /** The service instance with this ID, or empty when the agent does not have it. */
+    public Optional<AgentService> service(String serviceId) {
+        Response response = transport.call(Request.get("/v1/agent/service", required(serviceId)));
+        if (response.isNotFound()) {
+            return Optional.empty();
+        }
+        JsonObject service = Json.object(response.requireSuccess());
+        try {
+            return Optional.of(service(service));
+        } catch (IllegalArgumentException e) {
+            throw response.malformed("service '" + serviceId + "' with a valid port", e);
+        }
+    }
+
+    /** The checks registered with this agent, by ID. */
+    public Map<String, AgentCheck> checks() {
+        JsonObject all = Json.object(transport.call(Request.get("/v1/agent/checks", null)).requireSuccess());
+        Map<String, AgentCheck> checks = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
+            JsonObject c = Json.object(entry.getValue());
+            checks.put(entry.getKey(), new AgentCheck(Json.string(c, "CheckID"), Json.string(c, "Name"),
+                    CheckStatus.fromWire(Json.string(c, "Status")), Json.string(c, "Output"),
+                    Json.string(c, "ServiceID"), Json.string(c, "ServiceName")));
+        }
+        return checks;
+    }
+
+    private static AgentService service(JsonObject s) {
+        return new AgentService(Json.string(s, "ID"), Json.string(s, "Service"), Json.strings(s.get("Tags")),
+                Json.stringMap(s.get("Meta")), Json.string(s, "Address"), Json.port(s.get("Port")));
+    }
+
+    static String required(String id) {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("an ID must not be blank");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Sessions behind {@link io.github.consulservlet.Sessions}.
+ */
+package io.github.consulservlet.internal.client.session;

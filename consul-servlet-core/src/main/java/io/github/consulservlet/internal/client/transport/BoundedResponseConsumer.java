@@ -1,0 +1,130 @@
+package io.github.consulservlet.internal.client.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+
+import io.github.consulservlet.ConsulException;
+
+/**
+ * Reads an answer on the I/O thread into a {@link Response}, within its {@link BodyLimit}. It
+ * runs on the one I/O thread that every watch of the client shares, so nothing it does may
+ * escape as anything but an {@link IOException} of this exchange: an answer over the limit, or
+ * any other failure here, fails this call alone ({@link Failure} carries the reason out) and
+ * the reactor goes on serving the others.
+ */
+final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
+    private static final int WINDOW = 65536;
+
+    private final Request request;
+    private final BodyLimit limit;
+    private volatile FutureCallback<Response> callback;
+    /** 0 until the status line and headers are in. */
+    private volatile int status;
+    private long index;
+    private byte[] body = new byte[0];
+    private int length;
+    private boolean delimitedByClose;
+
+    BoundedResponseConsumer(Request request, BodyLimit limit) {
+        this.request = request;
+        this.limit = limit;
+    }
+
+    @Override
+    public void consumeResponse(HttpResponse response, EntityDetails entity, HttpContext context,
+            FutureCallback<Response> resultCallback) throws IOException {
+        this.callback = resultCallback;
+        this.status = response.getCode();
+        this.delimitedByClose = Transport.delimitedByClose(response);
+        try {
+            index = Transport.index(response.getFirstHeader("X-Consul-Index"));
+            body = limit.buffer(entity == null ? 0 : entity.getContentLength(), status);
+        } catch (RuntimeException e) {
+            throw new Failure(Transport.asConsulException(e, request));
+        }
+        if (entity == null) {
+            resultCallback.completed(result());
+        }
+    }
+
+    /** The answer's status, 0 while its headers are still to come. */
+    int status() {
+        return status;
+    }
+
+    @Override
+    public void informationResponse(HttpResponse response, HttpContext context) {
+        // 1xx: the answer is still to come
+    }
+
+    @Override
+    public void updateCapacity(CapacityChannel channel) throws IOException {
+        channel.update(WINDOW);
+    }
+
+    @Override
+    public void consume(ByteBuffer data) throws IOException {
+        try {
+            int size = data.remaining();
+            body = limit.room(body, (long) length + size, status);
+            data.get(body, length, size);
+            length += size;
+        } catch (RuntimeException e) {
+            body = new byte[0]; // the memory goes at once, not when the exchange is released
+            throw new Failure(Transport.asConsulException(e, request));
+        }
+    }
+
+    @Override
+    public void streamEnd(List<? extends Header> trailers) throws IOException {
+        callback.completed(result());
+    }
+
+    private Response result() throws IOException {
+        if (length == 0 && delimitedByClose) {
+            throw new Failure(Transport.cutShort(request, status, null));
+        }
+        return new Response(request, status, length == body.length ? body : Arrays.copyOf(body, length), index);
+    }
+
+    @Override
+    public void failed(Exception cause) {
+        body = new byte[0]; // the exchange's own callback hears of the failure
+    }
+
+    @Override
+    public void releaseResources() {
+        body = new byte[0];
+    }
+
+    /** Why this consumer failed its exchange: the exception the call ends with. */
+    static final class Failure extends IOException {
+        private static final long serialVersionUID = 1L;
+        final transient ConsulException reason;
+
+        Failure(ConsulException reason) {
+            super(reason.getMessage(), reason);
+            this.reason = reason;
+        }
+    }
+
+    /** The reason of a {@link Failure} among {@code error}'s causes, or null. */
+    static ConsulException reason(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof Failure failure) {
+                return failure.reason;
+            }
+        }
+        return null;
+    }
+}

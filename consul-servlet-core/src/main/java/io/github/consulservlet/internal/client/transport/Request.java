@@ -1,0 +1,114 @@
+package io.github.consulservlet.internal.client.transport;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.consulservlet.ConsistencyMode;
+
+/**
+ * One HTTP call to the agent, independent of which agent answers it. The path is built from
+ * percent-encoded segments and the query from encoded pairs, so no argument can change the
+ * endpoint a call reaches.
+ */
+final class Request {
+    final String method;
+    final String path;
+    private final List<String[]> query = new ArrayList<>();
+    byte[] body;
+    String contentType;
+    /** The response timeout of a blocking query; null for an ordinary call. */
+    Duration responseTimeout;
+    /** A watch's query or a recursive read: its answer may be as large as the watch limit. */
+    boolean bulk;
+    /** Set by the transport: whether one unreadable entry fails the whole answer (see {@link Response#badEntry}). */
+    boolean strict;
+
+    private Request(String method, String path) {
+        this.method = method;
+        this.path = path;
+    }
+
+    /**
+     * A call to {@code base} (a fixed path such as {@code /v1/kv}) followed by {@code tail}, whose
+     * segments are encoded one by one. A {@code null} tail adds nothing.
+     */
+    static Request of(String method, String base, String tail) {
+        return new Request(method, tail == null ? base : base + "/" + PercentEncoding.path(tail));
+    }
+
+    static Request get(String base, String tail) {
+        return of("GET", base, tail);
+    }
+
+    static Request put(String base, String tail) {
+        return of("PUT", base, tail);
+    }
+
+    /** Adds {@code name=value}; a {@code null} value adds a bare flag such as {@code ?recurse}. */
+    Request param(String name, String value) {
+        query.add(new String[] {name, value});
+        return this;
+    }
+
+    Request flag(String name) {
+        return param(name, null);
+    }
+
+    /** Marks a call whose answer may be as large as a watch's (see {@link BodyLimit}). */
+    Request bulk() {
+        this.bulk = true;
+        return this;
+    }
+
+    Request paramIf(boolean condition, String name, String value) {
+        return condition ? param(name, value) : this;
+    }
+
+    Request consistency(ConsistencyMode mode) {
+        return switch (mode) {
+            case DEFAULT -> this;
+            case CONSISTENT -> flag("consistent");
+            case STALE -> flag("stale");
+        };
+    }
+
+    Request json(String json) {
+        this.body = json.getBytes(StandardCharsets.UTF_8);
+        this.contentType = "application/json";
+        return this;
+    }
+
+    Request bytes(byte[] value) {
+        this.body = value;
+        this.contentType = "application/octet-stream";
+        return this;
+    }
+
+    /** The path and query of this call: what identifies it, whichever agent answers. */
+    String target() {
+        StringBuilder target = new StringBuilder(path);
+        char separator = '?';
+        for (String[] pair : query) {
+            target.append(separator).append(PercentEncoding.component(pair[0]));
+            if (pair[1] != null) {
+                target.append('=').append(PercentEncoding.component(pair[1]));
+            }
+            separator = '&';
+        }
+        return target.toString();
+    }
+
+    /** The full address of this call at {@code agent} (a base URL without a trailing slash). */
+    URI uriAt(URI agent) {
+        return URI.create(agent + target());
+    }
+
+    /** {@code METHOD /path}: what a log line or an exception may say about this call. */
+    @Override
+    public String toString() {
+        return method + " " + path;
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.consulservlet.internal.config;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The container-locked mode. The webapps of one container do not fully trust each other: where
+ * the container configured the agent or the token (a Tomcat Valve attribute, a Jetty property),
+ * a webapp's context-params must not send the container's requests, its token or its TLS
+ * elsewhere. So the {@link Setting#CONNECTION} settings are then the container's, unless it lists
+ * them in {@code consul.webapp-overrides}. A webapp allowed its own agent may bring its own
+ * token with it: the container's token never goes to a webapp's agent (see the resolver).
+ */
+final class ContainerLock {
+    static final String LEVEL = "container setting";
+
+    private final Set<Setting> locked;
+    private final boolean ownAgent;
+    private final List<String> problems = new ArrayList<>();
+
+    ContainerLock(Map<String, String> contextParams, Map<String, String> containerSettings,
+            Function<String, String> systemProperties) {
+        String key = Setting.WEBAPP_OVERRIDES.key;
+        if (contextParams.containsKey(key)) {
+            problems.add(key + " '" + contextParams.get(key).strip() + "' (context-param) is the container's to set;"
+                    + " expected it on the Tomcat ConsulValve (webappOverrides) or in Jetty's start.d/consul.ini, not in a webapp");
+        }
+        String value = containerSettings.get(key);
+        String origin = LEVEL;
+        if (value == null) {
+            value = systemProperties.apply(key);
+            origin = "system property";
+        }
+        if (value != null) {
+            locked = parse(value.strip(), origin);
+        } else {
+            boolean configured = containerSettings.get(Setting.AGENT.key) != null
+                    || containerSettings.get(Setting.TOKEN.key) != null || containerSettings.get(Setting.TOKEN_FILE.key) != null;
+            locked = configured ? Setting.CONNECTION : Set.of();
+        }
+        ownAgent = contextParams.containsKey(Setting.AGENT.key) && !locked.contains(Setting.AGENT);
+        for (Setting setting : Setting.CONNECTION) {
+            String param = contextParams.get(setting.key);
+            if (param != null && !webappMaySet(setting)) {
+                problems.add(setting.key + (setting == Setting.TOKEN ? "" : " '" + param.strip() + "'")
+                        + " (context-param) cannot be set by a webapp: the container configures its webapps' agent or token"
+                        + " and keeps " + setting.key + " for itself; expected no such context-param, or " + setting.key
+                        + " in the container setting " + key);
+            }
+        }
+    }
+
+    /** Whether the webapp's own context-param of {@code setting} is read. */
+    boolean webappMaySet(Setting setting) {
+        if (setting == Setting.WEBAPP_OVERRIDES) {
+            return false;
+        }
+        return !locked.contains(setting) || ownAgent && (setting == Setting.TOKEN || setting == Setting.TOKEN_FILE);
+    }
+
+    /** Whether any connection setting is the container's alone. */
+    boolean locked() {
+        return !locked.isEmpty();
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    private Set<Setting> parse(String value, String origin) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (lower.equals("all")) {
+            return Set.of();
+        }
+        Set<Setting> result = EnumSet.copyOf(Setting.CONNECTION);
+        if (lower.equals("none") || lower.isEmpty()) {
+            return result;
+        }
+        for (String name : value.split(",", -1)) {
+            Setting setting = Setting.byKey(name.strip()).filter(Setting.CONNECTION::contains).orElse(null);
+            if (setting == null) {
+                problems.add(Setting.WEBAPP_OVERRIDES.key + " '" + value + "' (" + origin + ") names '" + name.strip()
+                        + "', which is not a setting a container keeps; expected none, all, or some of "
+                        + Setting.CONNECTION.stream().map(s -> s.key).collect(Collectors.joining(", ")) + ", comma-separated");
+                return result;
+            }
+            result.remove(setting);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,129 @@
+package io.github.consulservlet.internal.registration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.mockserver.model.HttpRequest.request;
+import static org.mockserver.model.HttpResponse.response;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockserver.configuration.Configuration;
+import org.mockserver.integration.ClientAndServer;
+import org.mockserver.model.HttpRequest;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
+
+/** The exact requests the registrar sends to the agent, checked with MockServer. */
+class RegistrationContractTest {
+    private static final String TOKEN = "registrar-token";
+    private static ClientAndServer agent;
+    private static EmbeddedJetty jetty;
+
+    @BeforeAll
+    static void start() throws Exception {
+        agent = ClientAndServer.startClientAndServer(Configuration.configuration()
+                .localBoundIP("127.0.0.1").logLevel("WARN").disableSystemOut(true), 0);
+        jetty = new EmbeddedJetty();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        jetty.close();
+        agent.stop();
+        await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(20))
+                .until(() -> ClientPool.SHARED.clientCount() == 0);
+    }
+
+    @BeforeEach
+    void answerEverything() {
+        agent.reset();
+        agent.when(request().withPath("/v1/agent/services")).respond(response().withStatusCode(200).withBody("{}"));
+        agent.when(request()).respond(response().withStatusCode(200));
+    }
+
+    private Map<String, String> params(String... keyValues) {
+        Map<String, String> params = new HashMap<>(Map.of("consul.agent", "127.0.0.1:" + agent.getPort(), "consul.token", TOKEN));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            params.put(keyValues[i], keyValues[i + 1]);
+        }
+        return params;
+    }
+
+    private static List<HttpRequest> sent() {
+        return Arrays.stream(agent.retrieveRecordedRequests(request()))
+                .filter(r -> !r.getPath().getValue().equals("/v1/agent/services")) // the anti-entropy loop's reads
+                .toList();
+    }
+
+    private static String line(HttpRequest request) {
+        String query = request.getQueryStringParameterList().stream()
+                .map(p -> p.getName().getValue() + "=" + p.getValues().get(0).getValue()).sorted().reduce((a, b) -> a + "&" + b)
+                .map(q -> "?" + q).orElse("");
+        return request.getMethod().getValue() + " " + request.getPath().getValue() + query;
+    }
+
+    private static JsonElement json(String text) {
+        return JsonParser.parseString(text);
+    }
+
+    @Test
+    void withoutAnAdapterTheServiceAndItsHttpCheckAreRegisteredInOneRequestStartingCritical() throws Exception {
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/billing", params("consul.service.port", "18080",
+                "consul.service.id", "billing-1", "consul.service.tags", "v2", "consul.service.meta", "team=pay",
+                "consul.check.deregister-after", "90m", "consul.check.interval", "15s")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 1);
+        HttpRequest register = sent().get(0);
+        assertEquals("PUT /v1/agent/service/register?replace-existing-checks=true", line(register));
+        assertEquals(List.of(TOKEN), register.getHeader("X-Consul-Token"));
+        assertEquals(json("""
+                {"ID":"billing-1","Name":"billing","Tags":["v2"],"Address":"","Port":18080,"Meta":{"team":"pay"},
+                 "Check":{"CheckID":"service:billing-1","Name":"billing liveness",
+                          "HTTP":"http://127.0.0.1:18080/billing/consul/health","Interval":"15s","Timeout":"5s",
+                          "Status":"critical","DeregisterCriticalServiceAfter":"5400s"}}"""), json(register.getBodyAsString()));
+
+        jetty.undeploy(context);
+        List<String> lines = sent().stream().map(RegistrationContractTest::line).toList();
+        assertEquals(List.of("PUT /v1/agent/service/register?replace-existing-checks=true",
+                "PUT /v1/agent/service/maintenance/billing-1?enable=true&reason=draining: /billing is stopping",
+                "PUT /v1/agent/service/deregister/billing-1"), lines);
+    }
+
+    @Test
+    void withAnAdapterTheCheckStartsAsTheWebappsLivenessAndTtlReportsFollow() throws Exception {
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/orders", params(TestContainerAdapter.FOLLOW, "true",
+                "consul.service.id", "orders-1", "consul.check.mode", "ttl", "consul.check.ttl", "30s")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 2);
+        assertEquals(json("""
+                {"ID":"orders-1","Name":"orders","Address":"127.0.0.1","Port":%d,
+                 "Check":{"CheckID":"service:orders-1","Name":"orders liveness","TTL":"30s","Status":"passing"}}"""
+                .formatted(jetty.port())), json(sent().get(0).getBodyAsString()));
+        HttpRequest report = sent().get(1);
+        assertEquals("PUT /v1/agent/check/update/service%3Aorders-1", line(report), "the check ID is one path segment, its colon escaped");
+        assertEquals(json("{\"Status\":\"passing\",\"Output\":\"UP\"}"), json(report.getBodyAsString()));
+        jetty.undeploy(context);
+    }
+
+    @Test
+    void aRefusedRegistrationCarriesConsulsStatusAndMessageAndIsRetried() throws Exception {
+        agent.reset();
+        agent.when(request().withPath("/v1/agent/service/register"), org.mockserver.matchers.Times.exactly(2))
+                .respond(response().withStatusCode(403).withBody("ACL not found"));
+        agent.when(request()).respond(response().withStatusCode(200).withBody("{}"));
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/guarded", params(TestContainerAdapter.FOLLOW, "true",
+                "consul.service.id", "guarded-1")));
+        io.github.consulservlet.Registration registration = io.github.consulservlet.ConsulContext.of(context.getServletContext()).registration();
+        await().atMost(Duration.ofSeconds(10)).until(() -> registration.state() == io.github.consulservlet.Registration.State.REGISTERED);
+        assertEquals(3, sent().stream().filter(r -> r.getPath().getValue().equals("/v1/agent/service/register")).count());
+        jetty.undeploy(context);
+    }
+}
