@@ -8,6 +8,12 @@ package io.github.consulservlet.spi;
  * own class loader as the context class loader, so they log for as long as the extension is loaded.
  */
 public final class ExtensionLog {
+    /**
+     * The Consul client's logger, named after its class: its threads log there too, so that one
+     * logger in a logging configuration covers the client and what runs on its threads.
+     */
+    public static final String CLIENT = "io.github.consulservlet.internal.client.ConsulClient";
+
     private ExtensionLog() {
     }
 

@@ -1,7 +1,5 @@
 package io.github.consulservlet.spi;
 
-import io.github.consulservlet.internal.client.ConsulClient;
-
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
@@ -16,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * protection domains that would pin the webapp's class loader.
  */
 public final class ExtensionThreads implements ThreadFactory {
-    private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
+    private static final System.Logger LOG = ExtensionLog.logger(ExtensionLog.CLIENT);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     private final String role;

@@ -30,7 +30,7 @@ import org.apache.catalina.valves.ValveBase;
 
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
-import io.github.consulservlet.internal.config.ConsulSettings;
+import io.github.consulservlet.spi.SettingNames;
 
 /**
  * Registers every webapp under its container in Consul, with Tomcat's own start and stop moments
@@ -376,7 +376,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     private static Map<String, String> settingsByAttribute() {
         Map<String, String> byAttribute = new LinkedHashMap<>();
-        for (String setting : ConsulSettings.names()) {
+        for (String setting : SettingNames.all()) {
             byAttribute.put(attributeOf(setting), setting);
         }
         return Collections.unmodifiableMap(byAttribute);

@@ -8,9 +8,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code min * 2^(n-1)}, never more than {@code max}, so clients that failed together do not
  * retry together.
  */
-record Backoff(Duration min, Duration max) {
+public record Backoff(Duration min, Duration max) {
 
-    long delayMillis(int attempt) {
+    public long delayMillis(int attempt) {
         long ceiling = min.toMillis();
         for (int i = 1; i < attempt && ceiling < max.toMillis(); i++) {
             ceiling *= 2;

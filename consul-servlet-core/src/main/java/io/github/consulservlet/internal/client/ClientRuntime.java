@@ -13,15 +13,15 @@ import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.QueryOptions;
 
 /** What every part of one {@link ConsulClient} shares: transport, threads, defaults. */
-final class ClientRuntime {
-    final Transport transport;
-    final ScheduledExecutorService scheduler;
-    final EventDispatch events;
+public final class ClientRuntime {
+    public final Transport transport;
+    public final ScheduledExecutorService scheduler;
+    public final EventDispatch events;
     final String datacenter;
     final ConsistencyMode consistency;
-    final Duration readTimeout;
-    final Duration watchWait;
-    final Backoff backoff;
+    public final Duration readTimeout;
+    public final Duration watchWait;
+    public final Backoff backoff;
     final SharedWatches watches;
 
     ClientRuntime(Transport transport, ScheduledExecutorService scheduler, EventDispatch events,
@@ -54,18 +54,18 @@ final class ClientRuntime {
     }
 
     /** Adds the datacenter and consistency mode of a read, from its options or the defaults. */
-    Request read(Request request, QueryOptions options) {
+    public Request read(Request request, QueryOptions options) {
         datacenter(request, options.datacenter().orElse(null));
         return request.consistency(options.consistency().orElse(consistency));
     }
 
     /** Adds {@code dc} when one is set here or by default. */
-    Request datacenter(Request request, String dc) {
+    public Request datacenter(Request request, String dc) {
         String effective = dc != null ? dc : datacenter;
         return request.paramIf(effective != null, "dc", effective);
     }
 
-    Response call(Request request) {
+    public Response call(Request request) {
         return transport.call(request);
     }
 }

@@ -129,7 +129,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         return new ScopedConsulContext(contextRuntime, scope, () -> scopes.remove(scope));
     }
 
-    ClientRuntime runtimeForTests() {
+    public ClientRuntime runtimeForTests() {
         return runtime;
     }
 

@@ -24,7 +24,7 @@ import io.github.consulservlet.WatchListener;
  * sessions it created, whose locks would otherwise stay held by a webapp that is gone. A session
  * leaves the set when destroyed through the context or found gone at renewal.
  */
-final class Scope {
+public final class Scope {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final long SESSION_CLEANUP_WAIT_MILLIS = 2_000;
 
@@ -45,7 +45,7 @@ final class Scope {
     }
 
     /** Starts a watch of what {@code query} reads, as {@code reader} reads it. */
-    <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
+    public <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener) {
         Watch watch = runtime.watches.watch(query, reader, listener, watches::remove, listeners);
         watches.add(watch);
         if (closed) { // checked after adding, so a close() running meanwhile cannot miss this watch
@@ -56,7 +56,7 @@ final class Scope {
     }
 
     /** Remembers a session to destroy on close; destroys it at once if the scope closed meanwhile. */
-    void ownSession(String id, String datacenter) {
+    public void ownSession(String id, String datacenter) {
         if (!ownsSessions) {
             return;
         }
@@ -67,7 +67,7 @@ final class Scope {
         }
     }
 
-    void disownSession(String id) {
+    public void disownSession(String id) {
         sessions.removeIf(session -> session.id().equals(id));
     }
 

@@ -17,7 +17,7 @@ import com.sun.net.httpserver.HttpServer;
  * cannot express: answers that depend on the query (blocking queries), on the call count, or
  * that wait for the test. Records every call as it arrived on the wire.
  */
-final class FakeAgent implements AutoCloseable {
+public final class FakeAgent implements AutoCloseable {
 
     /** A call as it arrived: raw path and query. */
     record Call(String method, String path, String query, long atNanos) {
@@ -98,7 +98,7 @@ final class FakeAgent implements AutoCloseable {
     }
 
     /** A KV answer for one key, as Consul writes it. */
-    static String kvBody(String key, String value, long modifyIndex) {
+    public static String kvBody(String key, String value, long modifyIndex) {
         return "[{\"Key\":\"" + key + "\",\"Value\":\""
                 + java.util.Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
                 + "\",\"Flags\":0,\"CreateIndex\":1,\"ModifyIndex\":" + modifyIndex + ",\"LockIndex\":0}]";

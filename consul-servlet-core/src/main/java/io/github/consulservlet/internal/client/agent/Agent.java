@@ -20,7 +20,7 @@ import com.google.gson.JsonObject;
 public final class Agent {
     private final Transport transport;
 
-    Agent(Transport transport) {
+    public Agent(Transport transport) {
         this.transport = transport;
     }
 
@@ -131,7 +131,7 @@ public final class Agent {
                 Json.stringMap(s.get("Meta")), Json.string(s, "Address"), Json.port(s.get("Port")));
     }
 
-    static String required(String id) {
+    public static String required(String id) {
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("an ID must not be blank");
         }

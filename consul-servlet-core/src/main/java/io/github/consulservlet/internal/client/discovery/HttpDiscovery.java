@@ -26,11 +26,11 @@ import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
 
 /** {@link Discovery} on {@code /v1/catalog/services} and {@code /v1/health/service/:name?passing}. */
-final class HttpDiscovery implements Discovery {
+public final class HttpDiscovery implements Discovery {
     private final ClientRuntime runtime;
     private final Scope scope;
 
-    HttpDiscovery(ClientRuntime runtime, Scope scope) {
+    public HttpDiscovery(ClientRuntime runtime, Scope scope) {
         this.runtime = runtime;
         this.scope = scope;
     }

@@ -28,13 +28,13 @@ import com.google.gson.stream.JsonToken;
  * Reads Consul's JSON as trees, so fields we do not model are ignored and missing ones read as
  * empty; writes request bodies field by field, so only what was set is sent.
  */
-final class Json {
+public final class Json {
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private Json() {
     }
 
-    static String write(JsonElement element) {
+    public static String write(JsonElement element) {
         return GSON.toJson(element);
     }
 
@@ -43,7 +43,7 @@ final class Json {
      * {@code []} for "nothing"), and a body that is not JSON is a proxy's page or a cut answer:
      * both are a {@link io.github.consulservlet.ConsulResponseException}.
      */
-    static JsonElement parse(Response response) {
+    public static JsonElement parse(Response response) {
         if (blank(response.body)) {
             throw response.malformed("JSON", null);
         }
@@ -56,7 +56,7 @@ final class Json {
     }
 
     /** The object of an answer; {@code null} (an absent result) reads as empty, another value is an error. */
-    static JsonObject object(Response response) {
+    public static JsonObject object(Response response) {
         JsonElement element = parse(response);
         if (element.isJsonNull()) {
             return new JsonObject();
@@ -68,7 +68,7 @@ final class Json {
     }
 
     /** The array of an answer; {@code null} (an absent result) reads as empty, another value is an error. */
-    static JsonArray array(Response response) {
+    public static JsonArray array(Response response) {
         JsonElement element = parse(response);
         if (element.isJsonNull()) {
             return new JsonArray();
@@ -81,7 +81,7 @@ final class Json {
 
     /** What {@link #stream} reads from an answer's body. */
     @FunctionalInterface
-    interface Reading<T> {
+    public interface Reading<T> {
         T read(JsonReader json) throws IOException;
     }
 
@@ -89,7 +89,7 @@ final class Json {
      * Reads an answer's body as it is parsed, without building its tree first: for answers whose
      * larger part is skipped, such as the checks of {@code /v1/health/service}.
      */
-    static <T> T stream(Response response, Reading<T> reading) {
+    public static <T> T stream(Response response, Reading<T> reading) {
         if (blank(response.body)) {
             throw response.malformed("JSON", null);
         }
@@ -117,7 +117,7 @@ final class Json {
     }
 
     /** The next value as a string, as {@link #string(JsonObject, String)} reads one: "" unless a primitive. */
-    static String nextString(JsonReader json) throws IOException {
+    public static String nextString(JsonReader json) throws IOException {
         return switch (json.peek()) {
             case STRING, NUMBER -> json.nextString();
             case BOOLEAN -> String.valueOf(json.nextBoolean());
@@ -140,7 +140,7 @@ final class Json {
     }
 
     /** The next value's string items, as {@link #strings(JsonElement)} reads them. */
-    static List<String> nextStrings(JsonReader json) throws IOException {
+    public static List<String> nextStrings(JsonReader json) throws IOException {
         List<String> strings = new ArrayList<>();
         if (json.peek() != JsonToken.BEGIN_ARRAY) {
             json.skipValue();
@@ -160,7 +160,7 @@ final class Json {
     }
 
     /** The next value's entries, as {@link #stringMap(JsonElement)} reads them. */
-    static Map<String, String> nextStringMap(JsonReader json) throws IOException {
+    public static Map<String, String> nextStringMap(JsonReader json) throws IOException {
         Map<String, String> map = new LinkedHashMap<>();
         if (json.peek() != JsonToken.BEGIN_OBJECT) {
             json.skipValue();
@@ -175,7 +175,7 @@ final class Json {
     }
 
     /** The objects of an answer's array; {@code null} reads as none; an item that is no object is an error. */
-    static List<JsonObject> objects(Response response) {
+    public static List<JsonObject> objects(Response response) {
         List<JsonObject> objects = new ArrayList<>();
         for (JsonElement item : array(response)) {
             if (!item.isJsonObject()) {
@@ -186,20 +186,20 @@ final class Json {
         return objects;
     }
 
-    static JsonObject object(JsonElement element) {
+    public static JsonObject object(JsonElement element) {
         return element != null && element.isJsonObject() ? element.getAsJsonObject() : new JsonObject();
     }
 
-    static JsonObject object(JsonObject parent, String name) {
+    public static JsonObject object(JsonObject parent, String name) {
         return object(parent.get(name));
     }
 
-    static String string(JsonObject object, String name) {
+    public static String string(JsonObject object, String name) {
         JsonElement value = object.get(name);
         return value != null && value.isJsonPrimitive() ? value.getAsString() : "";
     }
 
-    static long number(JsonObject object, String name) {
+    public static long number(JsonObject object, String name) {
         JsonElement value = object.get(name);
         if (value == null || !value.isJsonPrimitive()) {
             return 0;
@@ -212,7 +212,7 @@ final class Json {
     }
 
     /** A TCP port, 0 when absent; anything but a whole number from 0 to 65535 is an {@link IllegalArgumentException}. */
-    static int port(JsonElement value) {
+    public static int port(JsonElement value) {
         if (value == null || value.isJsonNull()) {
             return 0;
         }
@@ -221,7 +221,7 @@ final class Json {
     }
 
     /** A port as {@link #nextString} reads it: "" is 0, else as {@link #port(JsonElement)}. */
-    static int port(String text) {
+    public static int port(String text) {
         if (text.isEmpty()) {
             return 0;
         }
@@ -238,7 +238,7 @@ final class Json {
     }
 
     /** An unsigned 64-bit number (Go's {@code uint64}) in the bits of a long: 0 unless one. */
-    static long unsignedNumber(JsonObject object, String name) {
+    public static long unsignedNumber(JsonObject object, String name) {
         JsonElement value = object.get(name);
         if (value == null || !value.isJsonPrimitive()) {
             return 0;
@@ -250,7 +250,7 @@ final class Json {
         }
     }
 
-    static List<String> strings(JsonElement element) {
+    public static List<String> strings(JsonElement element) {
         List<String> strings = new ArrayList<>();
         if (element != null && element.isJsonArray()) {
             for (JsonElement item : element.getAsJsonArray()) {
@@ -262,7 +262,7 @@ final class Json {
         return strings;
     }
 
-    static Map<String, String> stringMap(JsonElement element) {
+    public static Map<String, String> stringMap(JsonElement element) {
         Map<String, String> map = new LinkedHashMap<>();
         if (element != null && element.isJsonObject()) {
             for (Map.Entry<String, JsonElement> entry : element.getAsJsonObject().entrySet()) {
@@ -272,13 +272,13 @@ final class Json {
         return map;
     }
 
-    static JsonArray array(List<String> strings) {
+    public static JsonArray array(List<String> strings) {
         JsonArray array = new JsonArray();
         strings.forEach(array::add);
         return array;
     }
 
-    static JsonObject object(Map<String, String> map) {
+    public static JsonObject object(Map<String, String> map) {
         JsonObject object = new JsonObject();
         map.forEach(object::addProperty);
         return object;

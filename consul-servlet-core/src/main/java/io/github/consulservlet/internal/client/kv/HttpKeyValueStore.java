@@ -29,13 +29,13 @@ import io.github.consulservlet.WatchListener;
  * {@link KeyValueStore} on {@code /v1/kv/}. A key's leading {@code /} is dropped, as Consul's own
  * clients do; every segment is percent-encoded (see {@link PercentEncoding#path(String)}).
  */
-final class HttpKeyValueStore implements KeyValueStore {
+public final class HttpKeyValueStore implements KeyValueStore {
     private static final String KV = "/v1/kv";
 
     private final ClientRuntime runtime;
     private final Scope scope;
 
-    HttpKeyValueStore(ClientRuntime runtime, Scope scope) {
+    public HttpKeyValueStore(ClientRuntime runtime, Scope scope) {
         this.runtime = runtime;
         this.scope = scope;
     }

@@ -27,11 +27,11 @@ import io.github.consulservlet.Sessions;
  * {@link Sessions} on {@code /v1/session/}. LockDelay is sent as a duration string and read back
  * in nanoseconds, as Consul answers it.
  */
-final class HttpSessions implements Sessions {
+public final class HttpSessions implements Sessions {
     private final ClientRuntime runtime;
     private final Scope scope;
 
-    HttpSessions(ClientRuntime runtime, Scope scope) {
+    public HttpSessions(ClientRuntime runtime, Scope scope) {
         this.runtime = runtime;
         this.scope = scope;
     }

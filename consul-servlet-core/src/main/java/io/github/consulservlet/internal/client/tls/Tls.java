@@ -33,7 +33,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}, what {@code consul tls cert create}
  * writes) form.
  */
-final class Tls {
+public final class Tls {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
     private static final char[] NO_PASSWORD = new char[0];
@@ -41,7 +41,7 @@ final class Tls {
     private Tls() {
     }
 
-    static SSLContext context(TlsSettings settings) {
+    public static SSLContext context(TlsSettings settings) {
         try {
             TrustManager[] trust = null;
             if (!settings.verify()) {

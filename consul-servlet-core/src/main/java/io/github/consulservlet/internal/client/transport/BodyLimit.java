@@ -12,9 +12,9 @@ import io.github.consulservlet.ConsulResponseException;
  * with a message naming the endpoint and the setting to raise. Watches and recursive reads have
  * their own, larger limit: they read whole prefixes and service lists.
  */
-final class BodyLimit {
-    static final String SETTING = "consul.client.max-response-size";
-    static final String BULK_SETTING = "consul.client.max-watch-response-size";
+public final class BodyLimit {
+    public static final String SETTING = "consul.client.max-response-size";
+    public static final String BULK_SETTING = "consul.client.max-watch-response-size";
     private static final int FIRST_BUFFER = 4096;
 
     private final Request request;

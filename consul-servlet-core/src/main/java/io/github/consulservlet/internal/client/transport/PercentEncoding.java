@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * encoded too when a segment is made of dots only, so {@code ..} stays data instead of being
  * resolved as "the parent" by a client, proxy or server on the way.
  */
-final class PercentEncoding {
+public final class PercentEncoding {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private PercentEncoding() {

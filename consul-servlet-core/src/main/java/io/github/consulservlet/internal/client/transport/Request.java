@@ -13,14 +13,14 @@ import io.github.consulservlet.ConsistencyMode;
  * percent-encoded segments and the query from encoded pairs, so no argument can change the
  * endpoint a call reaches.
  */
-final class Request {
+public final class Request {
     final String method;
     final String path;
     private final List<String[]> query = new ArrayList<>();
     byte[] body;
     String contentType;
     /** The response timeout of a blocking query; null for an ordinary call. */
-    Duration responseTimeout;
+    public Duration responseTimeout;
     /** A watch's query or a recursive read: its answer may be as large as the watch limit. */
     boolean bulk;
     /** Set by the transport: whether one unreadable entry fails the whole answer (see {@link Response#badEntry}). */
@@ -35,39 +35,39 @@ final class Request {
      * A call to {@code base} (a fixed path such as {@code /v1/kv}) followed by {@code tail}, whose
      * segments are encoded one by one. A {@code null} tail adds nothing.
      */
-    static Request of(String method, String base, String tail) {
+    public static Request of(String method, String base, String tail) {
         return new Request(method, tail == null ? base : base + "/" + PercentEncoding.path(tail));
     }
 
-    static Request get(String base, String tail) {
+    public static Request get(String base, String tail) {
         return of("GET", base, tail);
     }
 
-    static Request put(String base, String tail) {
+    public static Request put(String base, String tail) {
         return of("PUT", base, tail);
     }
 
     /** Adds {@code name=value}; a {@code null} value adds a bare flag such as {@code ?recurse}. */
-    Request param(String name, String value) {
+    public Request param(String name, String value) {
         query.add(new String[] {name, value});
         return this;
     }
 
-    Request flag(String name) {
+    public Request flag(String name) {
         return param(name, null);
     }
 
     /** Marks a call whose answer may be as large as a watch's (see {@link BodyLimit}). */
-    Request bulk() {
+    public Request bulk() {
         this.bulk = true;
         return this;
     }
 
-    Request paramIf(boolean condition, String name, String value) {
+    public Request paramIf(boolean condition, String name, String value) {
         return condition ? param(name, value) : this;
     }
 
-    Request consistency(ConsistencyMode mode) {
+    public Request consistency(ConsistencyMode mode) {
         return switch (mode) {
             case DEFAULT -> this;
             case CONSISTENT -> flag("consistent");
@@ -75,20 +75,20 @@ final class Request {
         };
     }
 
-    Request json(String json) {
+    public Request json(String json) {
         this.body = json.getBytes(StandardCharsets.UTF_8);
         this.contentType = "application/json";
         return this;
     }
 
-    Request bytes(byte[] value) {
+    public Request bytes(byte[] value) {
         this.body = value;
         this.contentType = "application/octet-stream";
         return this;
     }
 
     /** The path and query of this call: what identifies it, whichever agent answers. */
-    String target() {
+    public String target() {
         StringBuilder target = new StringBuilder(path);
         char separator = '?';
         for (String[] pair : query) {

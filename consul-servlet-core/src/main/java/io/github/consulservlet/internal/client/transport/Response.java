@@ -15,16 +15,16 @@ import io.github.consulservlet.ConsulResponseException;
  * {@link ConsulResponseException} naming the endpoint and quoting at most
  * {@value #QUOTED} characters of the body, never an empty result.
  */
-final class Response {
+public final class Response {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     /** How much of a body an exception's message quotes. */
     static final int QUOTED = 512;
 
-    final Request request;
-    final int status;
-    final byte[] body;
+    public final Request request;
+    public final int status;
+    public final byte[] body;
     /** {@code X-Consul-Index}, 0 when absent, -1 when not a number of 0 or more. */
-    final long index;
+    public final long index;
 
     Response(Request request, int status, byte[] body, long index) {
         this.request = request;
@@ -33,16 +33,16 @@ final class Response {
         this.index = index;
     }
 
-    String text() {
+    public String text() {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    boolean isNotFound() {
+    public boolean isNotFound() {
         return status == 404;
     }
 
     /** This answer, when it is a success; else the {@link ConsulException} that describes it. */
-    Response requireSuccess() {
+    public Response requireSuccess() {
         if (status >= 200 && status < 300) {
             return this;
         }
@@ -50,7 +50,7 @@ final class Response {
     }
 
     /** The {@code true} / {@code false} that KV writes and session destroys answer; anything else is an error. */
-    boolean bool() {
+    public boolean bool() {
         String answer = requireSuccess().text().strip();
         if (answer.equals("true") || answer.equals("false")) {
             return answer.equals("true");
@@ -62,7 +62,7 @@ final class Response {
      * A success with no body, as the agent's writes answer; a JSON object, array or null is taken
      * too (other Consul versions, and test doubles, answer {@code {}}), a page or {@code OK} is not.
      */
-    void requireEmpty() {
+    public void requireEmpty() {
         if (requireSuccess().text().isBlank()) {
             return;
         }
@@ -73,7 +73,7 @@ final class Response {
     }
 
     /** The error for a success whose body is not {@code expected}: the status, endpoint, body (capped) and cause. */
-    ConsulResponseException malformed(String expected, Throwable cause) {
+    public ConsulResponseException malformed(String expected, Throwable cause) {
         String text = text();
         String quoted = text.isBlank() ? "an empty body (an answer cut short?)" : "'" + quote(text) + "'";
         return new ConsulResponseException(status, request + " answered HTTP " + status + " with " + quoted
@@ -84,7 +84,7 @@ final class Response {
      * One entry of this answer could not be read: the whole call fails when the client is strict,
      * else the caller leaves the entry out and a warning names the endpoint, the entry and why.
      */
-    void badEntry(String entry, RuntimeException cause) {
+    public void badEntry(String entry, RuntimeException cause) {
         String message = request + " answered HTTP " + status + " with an unreadable entry, " + entry + ": "
                 + cause.getMessage();
         if (request.strict) {

@@ -94,7 +94,7 @@ import io.github.consulservlet.ConsulUnreachableException;
  * connect timeout plus its read timeout however slowly the bytes come, and an answer cut short
  * after its status line is a {@link ConsulResponseException} with that status.
  */
-final class Transport implements AutoCloseable {
+public final class Transport implements AutoCloseable {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final String TOKEN_HEADER = "X-Consul-Token";
     /** How long a pooled connection may stay idle before a blocking call checks that it is still open. */
@@ -117,7 +117,7 @@ final class Transport implements AutoCloseable {
     private final BlockingBudget blockingBudget;
     private volatile boolean closed;
 
-    Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
+    public Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
             Duration connectTimeout, Duration readTimeout, int maxConnections, ThreadFactory threads,
             long maxResponseBytes, long maxBulkResponseBytes, boolean strictAnswers, ScheduledExecutorService timer) {
         this.agents = List.copyOf(agents);
@@ -197,7 +197,7 @@ final class Transport implements AutoCloseable {
      * the exchange. A blocking query first waits (without a thread) for a place in the blocking
      * budget, so that watches never take the connections that ordinary calls need.
      */
-    CompletableFuture<Response> send(Request request) {
+    public CompletableFuture<Response> send(Request request) {
         request.strict = strictAnswers;
         CompletableFuture<Response> result = new CompletableFuture<>();
         if (closed) {
@@ -231,7 +231,7 @@ final class Transport implements AutoCloseable {
      * the caller aborts the exchange (its connection is closed, not reused) and the call throws,
      * the interrupt flag kept; so does {@link #close()}.
      */
-    Response call(Request request) {
+    public Response call(Request request) {
         request.strict = strictAnswers;
         List<String> failures = new ArrayList<>();
         int first = preferredAgent.get();
@@ -497,7 +497,7 @@ final class Transport implements AutoCloseable {
         return error.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    static ConsulException asConsulException(Throwable error, Object what) {
+    public static ConsulException asConsulException(Throwable error, Object what) {
         if (error instanceof ConsulException consul) {
             return consul;
         }

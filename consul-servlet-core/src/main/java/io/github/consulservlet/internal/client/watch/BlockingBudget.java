@@ -12,22 +12,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the pool, at least 4 connections, stays for ordinary calls (a pool of 5 or fewer gives
  * blocking queries one). Queries over the budget queue, without a thread, in arrival order.
  */
-final class BlockingBudget {
+public final class BlockingBudget {
     private final int places;
     private final Deque<Runnable> queue = new ArrayDeque<>();
     private int taken;
 
-    BlockingBudget(int places) {
+    public BlockingBudget(int places) {
         this.places = places;
     }
 
     /** The budget for a pool of {@code maxConnections}. */
-    static int forPool(int maxConnections) {
+    public static int forPool(int maxConnections) {
         return Math.max(1, maxConnections - Math.max(4, maxConnections / 4));
     }
 
     /** Runs {@code start} once a place is free, and frees it when {@code call} completes. */
-    void run(Runnable start, CompletableFuture<?> call) {
+    public void run(Runnable start, CompletableFuture<?> call) {
         AtomicBoolean freed = new AtomicBoolean();
         Runnable free = () -> {
             if (freed.compareAndSet(false, true)) {

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * an error says why. A queue holds at most {@code maxQueued} calls: a listener so slow that more
  * wait loses the newest, with one error, rather than the memory of the container.
  */
-final class EventDispatch implements Executor {
+public final class EventDispatch implements Executor {
     static final Duration STUCK_AFTER = Duration.ofSeconds(2);
     static final int MAX_QUEUED = 10_000;
     static final int MAX_STUCK = 8;
@@ -57,18 +57,18 @@ final class EventDispatch implements Executor {
     private boolean closed;
     private boolean tooManyStuckLogged;
 
-    EventDispatch(ScheduledExecutorService scheduler) {
+    public EventDispatch(ScheduledExecutorService scheduler) {
         this(scheduler, STUCK_AFTER, MAX_QUEUED);
     }
 
-    EventDispatch(ScheduledExecutorService scheduler, Duration stuckAfter, int maxQueued) {
+    public EventDispatch(ScheduledExecutorService scheduler, Duration stuckAfter, int maxQueued) {
         this.scheduler = scheduler;
         this.stuckNanos = stuckAfter.toNanos();
         this.maxQueued = maxQueued;
     }
 
     /** A serial queue of its own, for one context's listeners; {@code owner} names it in the log. */
-    Queue newQueue(String owner) {
+    public Queue newQueue(String owner) {
         return new Queue(owner, maxQueued);
     }
 
@@ -79,7 +79,7 @@ final class EventDispatch implements Executor {
     }
 
     /** Stops every thread; later calls are refused. */
-    synchronized void shutdownNow() {
+    public synchronized void shutdownNow() {
         closed = true;
         if (watchdog != null) {
             watchdog.cancel(false);
@@ -92,7 +92,7 @@ final class EventDispatch implements Executor {
     }
 
     /** How many threads run listeners now: 1, plus one per listener that is stuck. */
-    synchronized int threads() {
+    public synchronized int threads() {
         stuck.removeIf(w -> w.executor.isTerminated());
         return (worker == null ? 0 : 1) + stuck.size();
     }
@@ -154,7 +154,7 @@ final class EventDispatch implements Executor {
     }
 
     /** Calls that run one at a time, in order. */
-    final class Queue implements Executor {
+    public final class Queue implements Executor {
         private final String owner;
         private final int max;
         private final ArrayDeque<Call> tasks = new ArrayDeque<>(); // guarded by this

@@ -34,14 +34,14 @@ import io.github.consulservlet.WatchListener;
  * in order, so a watch never hears an older value after a newer one, and a listener that blocks
  * holds up its own context only.
  */
-final class SharedWatches {
+public final class SharedWatches {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final long CLOSE_WAIT_SECONDS = 2;
 
     private final ClientRuntime runtime;
     private final Map<String, Chain<?>> chains = new ConcurrentHashMap<>();
 
-    SharedWatches(ClientRuntime runtime) {
+    public SharedWatches(ClientRuntime runtime) {
         this.runtime = runtime;
     }
 
@@ -49,7 +49,7 @@ final class SharedWatches {
      * A watch of what {@code query} reads, as {@code reader} reads it; {@code onClose} hears when
      * it is closed.
      */
-    <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
+    public <T> Watch watch(Supplier<Request> query, Function<Response, T> reader, WatchListener<? super T> listener,
             Consumer<Watch> onClose, EventDispatch.Queue listeners) {
         String target = query.get().target(); // also refuses bad arguments here, not in the chain
         Subscription<T> subscription = new Subscription<>(listener, onClose, listeners);
@@ -57,12 +57,12 @@ final class SharedWatches {
         return subscription;
     }
 
-    int chainCount() {
+    public int chainCount() {
         return chains.size();
     }
 
     /** Stops every chain, as the client closes. */
-    void closeAll() {
+    public void closeAll() {
         chains.values().forEach(chain -> chain.queries.close());
         chains.clear();
     }

@@ -39,11 +39,11 @@ import com.sun.net.httpserver.HttpsServer;
 import io.github.consulservlet.ConsulUnreachableException;
 
 /** TLS to an agent that presents a certificate signed by a test CA and demands a client certificate. */
-class TlsTest {
+public class TlsTest {
     private HttpsServer server;
     private ConsulClient client;
 
-    static Path fixture(String name) {
+    public static Path fixture(String name) {
         try {
             return Path.of(TlsTest.class.getResource("/tls/" + name).toURI());
         } catch (URISyntaxException e) {
@@ -57,7 +57,7 @@ class TlsTest {
     }
 
     /** An HTTPS agent on 127.0.0.1 that serves key {@code k} and demands a client certificate. */
-    static HttpsServer httpsAgent() throws Exception {
+    public static HttpsServer httpsAgent() throws Exception {
         KeyStore identity = KeyStore.getInstance("PKCS12");
         identity.load(null, null);
         identity.setKeyEntry("agent", Tls.privateKey(fixture("agent-key.pem")), new char[0],
