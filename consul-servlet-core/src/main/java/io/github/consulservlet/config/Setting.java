@@ -74,7 +74,7 @@ public final class Setting<T> {
             .done();
     public static final Setting<ConsistencyMode> CONSISTENCY_MODE = define("consul.consistency-mode", oneOf(ConsistencyMode.class))
             .byDefault("default")
-            .help("The consistency of the webapp's reads.")
+            .help("The consistency of the webapp's reads: `default`, `consistent` or `stale`.")
             .done();
     public static final Setting<String> DATACENTER = define("consul.datacenter", matching("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
                     "is not a datacenter name", "letters, digits, '-', '_' and '.', such as dc1"))
@@ -98,11 +98,11 @@ public final class Setting<T> {
             .done();
     public static final Setting<List<String>> SERVICE_TAGS = define("consul.service.tags", list())
             .byDefault("")
-            .help("The service's tags.")
+            .help("The service's tags, comma-separated.")
             .done();
     public static final Setting<Map<String, String>> SERVICE_META = define("consul.service.meta", meta())
             .byDefault("")
-            .help("The service's metadata.")
+            .help("The service's metadata, `key=value` pairs, comma-separated.")
             .done();
     public static final Setting<String> SERVICE_ADDRESS = define("consul.service.address", host())
             .documentedDefault("the connector's host when it is bound to one address; bound to all: empty when every agent is"
@@ -147,7 +147,7 @@ public final class Setting<T> {
     public static final Setting<Duration> DRAIN = define("consul.drain", duration(Duration.ZERO))
             .byDefault("5s")
             .help("How long, at most, a stopping webapp stays registered, in maintenance, while its requests in flight"
-                    + " finish; it goes on as soon as none is left.")
+                    + " finish; it goes on as soon as none is left (`0` for no wait).")
             .done();
     public static final Setting<Path> TLS_CA_FILE = define("consul.tls.ca-file", pemFile())
             .documentedDefault("the JVM's trust store")
@@ -185,7 +185,8 @@ public final class Setting<T> {
     public static final Setting<List<Setting<?>>> WEBAPP_OVERRIDES = define("consul.webapp-overrides", connectionSettings())
             .documentedDefault("`none` when the container sets `consul.agent`, `consul.token` or `consul.token-file`, else `all`")
             .scope(Scope.CONTAINER_ONLY)
-            .help("Which of the settings a container keeps for itself a webapp's `web.xml` may set.")
+            .help("Which of the settings a container that sets the agent or the token keeps for itself a webapp's"
+                    + " `web.xml` may still set: `all`, `none`, or some of them, comma-separated.")
             .done();
 
     /**
