@@ -34,6 +34,7 @@ import org.eclipse.jetty.util.component.LifeCycle;
 
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
+import io.github.consulservlet.spi.ContainerSetting;
 import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
@@ -176,7 +177,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
 
     /** A new binding for this start of {@code context}, or null when this start already has one. */
     private FollowedWebapp follow(ContextHandler context) {
-        for (String perWebapp : List.of("consul.service.name", "consul.service.id")) {
+        for (String perWebapp : ContainerSetting.all().stream().filter(s -> !s.containerMaySet()).map(ContainerSetting::key).toList()) {
             if (settings.containsKey(perWebapp)) {
                 throw new IllegalArgumentException(perWebapp + " '" + settings.get(perWebapp) + "' (Jetty property) would give"
                         + " every webapp the same service, and the same instance ID; expected a " + perWebapp

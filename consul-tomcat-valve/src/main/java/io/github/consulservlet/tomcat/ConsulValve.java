@@ -30,7 +30,7 @@ import org.apache.catalina.valves.ValveBase;
 
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
-import io.github.consulservlet.spi.SettingNames;
+import io.github.consulservlet.spi.ContainerSetting;
 
 /**
  * Registers every webapp under its container in Consul, with Tomcat's own start and stop moments
@@ -61,7 +61,8 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     static final Set<ConsulValve> INSTALLED = new CopyOnWriteArraySet<>();
     private static final Map<String, String> SETTING_BY_ATTRIBUTE = settingsByAttribute();
     /** Settings that name one webapp: a valve attribute would give all its webapps one service ID. */
-    private static final Set<String> PER_WEBAPP = Set.of("consul.service.name", "consul.service.id");
+    private static final Set<String> PER_WEBAPP = ContainerSetting.all().stream().filter(s -> !s.containerMaySet())
+            .map(ContainerSetting::key).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final String COUNTED_NOTE = ConsulValve.class.getName() + ".counted";
 
     private final Map<String, String> settings = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -359,25 +360,15 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         return previous[y.length()];
     }
 
-    /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}. */
+    /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}, as its declaration says. */
     static String attributeOf(String setting) {
-        StringBuilder attribute = new StringBuilder();
-        boolean upper = false;
-        for (char c : setting.substring("consul.".length()).toCharArray()) {
-            if (c == '.' || c == '-') {
-                upper = true;
-            } else {
-                attribute.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return attribute.toString();
+        return ContainerSetting.byKey(setting).orElseThrow().valveAttribute();
     }
 
     private static Map<String, String> settingsByAttribute() {
         Map<String, String> byAttribute = new LinkedHashMap<>();
-        for (String setting : SettingNames.all()) {
-            byAttribute.put(attributeOf(setting), setting);
+        for (ContainerSetting setting : ContainerSetting.all()) {
+            byAttribute.put(setting.valveAttribute(), setting.key());
         }
         return Collections.unmodifiableMap(byAttribute);
     }

@@ -8,11 +8,9 @@ import io.github.consulservlet.internal.client.watch.EventDispatch;
 import io.github.consulservlet.spi.ExtensionThreads;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -181,11 +179,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
          * @throws IllegalArgumentException naming the value and the accepted form
          */
         public Builder agents(String commaSeparated) {
-            List<URI> parsed = new ArrayList<>();
-            for (String part : commaSeparated.split(",", -1)) {
-                parsed.add(agentUri(part.strip(), commaSeparated));
-            }
-            this.agents = List.copyOf(parsed);
+            this.agents = AgentAddresses.parse(commaSeparated);
             return this;
         }
 
@@ -196,7 +190,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
             }
             List<URI> parsed = new ArrayList<>();
             for (URI url : urls) {
-                parsed.add(agentUri(url.toString(), url.toString()));
+                parsed.add(AgentAddresses.parseOne(url.toString(), url.toString()));
             }
             this.agents = List.copyOf(parsed);
             return this;
@@ -336,24 +330,6 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
                 throw new IllegalArgumentException(what + " must be positive, was " + duration);
             }
             return duration;
-        }
-
-        private static URI agentUri(String text, String whole) {
-            String candidate = text.contains("://") ? text : "http://" + text;
-            try {
-                URI uri = new URI(candidate);
-                String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                boolean pathless = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
-                if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && pathless
-                        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
-                    return new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
-                }
-            } catch (URISyntaxException e) {
-                // reported below with the accepted form
-            }
-            throw new IllegalArgumentException("consul.agent '" + whole + "' is not a list of agent addresses;"
-                    + " expected host:port or http(s)://host:port, comma-separated for failover,"
-                    + " such as 127.0.0.1:8500 or https://consul.local:8501");
         }
     }
 }

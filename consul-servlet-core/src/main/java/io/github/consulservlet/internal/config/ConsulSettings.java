@@ -1,13 +1,9 @@
 package io.github.consulservlet.internal.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,11 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.json.GoDuration;
 import io.github.consulservlet.internal.client.tls.TlsSettings;
 
 /**
@@ -27,7 +21,8 @@ import io.github.consulservlet.internal.client.tls.TlsSettings;
  * webapp's {@code <context-param>}s, then the container's settings (Tomcat {@code ConsulValve}
  * attributes, Jetty {@code start.d/consul.ini}), then Java system properties of the same name,
  * then Consul's own environment variables ({@code CONSUL_HTTP_ADDR}, {@code CONSUL_HTTP_TOKEN},
- * ...), then the default. Immutable; {@link #toString()} never shows the token.
+ * ...), then the default. Each setting, its type, default and accepted form are declared once,
+ * in {@link Setting}. Immutable; {@link #toString()} never shows the token.
  *
  * <p>Where the container configured the agent or the token, the agent, token and TLS settings
  * are the container's (see {@link ContainerLock}); and whatever the mode, a token set for the
@@ -43,17 +38,6 @@ public final class ConsulSettings {
         /** No check: the instance is passing as long as it is registered. */
         NONE
     }
-
-    private static final Pattern DNS_LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    private static final Pattern SERVICE_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,256}");
-    private static final Pattern DATACENTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-    /** An absolute path of RFC 3986 characters, escapes well formed, no query or fragment. */
-    private static final Pattern PATH = Pattern.compile("(?:/(?:[A-Za-z0-9._~!$&'()+,;=:@-]|%[0-9A-Fa-f]{2})*)+");
-    private static final Pattern SIZE = Pattern.compile("([0-9]{1,10})(KiB|MiB)?");
-    private static final int MAX_META_PAIRS = 64;
-    private static final int MAX_META_VALUE = 512;
 
     private final boolean enabled;
     private final String agents;
@@ -129,11 +113,11 @@ public final class ConsulSettings {
     }
 
     /**
-     * The name of every setting, in the README's table order ({@code consul.enabled},
-     * {@code consul.agent}, ...): what container modules accept as container-level settings.
+     * The name of every setting, in the order of the table of {@code docs/configuration.md}
+     * ({@code consul.enabled}, {@code consul.agent}, ...); {@link Setting} says where each may be set.
      */
     public static List<String> names() {
-        return Arrays.stream(Setting.values()).map(s -> s.key).toList();
+        return Setting.values().stream().map(Setting::key).toList();
     }
 
     /** Resolves from the JVM's system properties and environment. */
@@ -284,12 +268,18 @@ public final class ConsulSettings {
     }
 
     /** One value as found, with where it was found, for error messages. */
-    record Found(Setting setting, String value, String origin, int level) {
+    record Found(Setting<?> setting, String value, String origin, int level) {
+        /** The setting, its value (never a secret one's) and where it came from: how every problem starts. */
         String describe() {
-            return setting.key + " '" + value + "' (" + origin + ")";
+            return setting.key + (setting.secret() ? "" : " '" + value + "'") + " (" + origin + ")";
         }
     }
 
+    /**
+     * Finds each setting at the first level that has it and parses it with its {@link Setting}'s
+     * type, collecting every problem; what is more than one setting's value (the agent with
+     * {@code CONSUL_HTTP_SSL}, the token or its file, the TLS key pair) is put together here.
+     */
     private static final class Resolver {
         private static final String[] LEVELS = {"context-param", "container setting", "system property", "environment", "default"};
 
@@ -340,8 +330,7 @@ public final class ConsulSettings {
             unknownSettings(contextParams, LEVELS[0]);
             unknownSettings(containerSettings, LEVELS[1]);
             lock = new ContainerLock(contextParams, containerSettings, systemProperties);
-            Found enabledValue = find(Setting.ENABLED);
-            Boolean on = bool(enabledValue);
+            Boolean on = value(Setting.ENABLED);
             enabled = on == null || on;
             if (!enabled || on == null) {
                 return;
@@ -349,58 +338,60 @@ public final class ConsulSettings {
             problems.addAll(lock.problems());
             agents();
             token();
-            consistencyMode = oneOf(find(Setting.CONSISTENCY_MODE), ConsistencyMode.class, "default, consistent or stale");
-            datacenter = matching(find(Setting.DATACENTER), DATACENTER, "is not a datacenter name",
-                    "letters, digits, '-', '_' and '.', such as dc1");
+            consistencyMode = value(Setting.CONSISTENCY_MODE);
+            datacenter = value(Setting.DATACENTER);
             serviceName();
-            serviceId = matching(find(Setting.SERVICE_ID), SERVICE_ID, "is not a service ID",
-                    "up to 256 letters, digits and '-', '_', '.', ':' or '@', such as shop-web1-8080");
-            tags();
-            meta();
-            address();
-            port();
-            checkMode = oneOf(find(Setting.CHECK_MODE), CheckMode.class, "http, ttl or none");
+            serviceId = value(Setting.SERVICE_ID);
+            tags = value(Setting.SERVICE_TAGS);
+            meta = value(Setting.SERVICE_META);
+            serviceAddress = value(Setting.SERVICE_ADDRESS);
+            servicePort = value(Setting.SERVICE_PORT);
+            checkMode = value(Setting.CHECK_MODE);
             Found path = find(Setting.CHECK_PATH);
-            checkPath = matching(path, PATH, "is not a path", "a path in the webapp starting with /, such as /consul/health");
+            checkPath = parse(Setting.CHECK_PATH, path);
             checkPathDefault = path.level == 4;
-            checkInterval = duration(find(Setting.CHECK_INTERVAL), Duration.ofSeconds(1));
-            checkTimeout = duration(find(Setting.CHECK_TIMEOUT), Duration.ofMillis(1));
-            checkTtl = duration(find(Setting.CHECK_TTL), Duration.ofSeconds(1));
-            Found after = find(Setting.CHECK_DEREGISTER_AFTER);
-            deregisterAfter = after == null ? null : duration(after, Duration.ofMinutes(1));
-            drain = duration(find(Setting.DRAIN), Duration.ZERO);
+            checkInterval = value(Setting.CHECK_INTERVAL);
+            checkTimeout = value(Setting.CHECK_TIMEOUT);
+            checkTtl = value(Setting.CHECK_TTL);
+            deregisterAfter = value(Setting.CHECK_DEREGISTER_AFTER);
+            drain = value(Setting.DRAIN);
             tls();
-            maxResponseSize = size(find(Setting.MAX_RESPONSE_SIZE));
-            maxWatchResponseSize = size(find(Setting.MAX_WATCH_RESPONSE_SIZE));
+            maxResponseSize = orElse(value(Setting.MAX_RESPONSE_SIZE), 0L);
+            maxWatchResponseSize = orElse(value(Setting.MAX_WATCH_RESPONSE_SIZE), 0L);
             if (token != null && agents != null) {
                 warnings.addAll(TokenExposure.warnings(agents, agentFound.origin, tls.verify(),
                         verifyFound == null ? LEVELS[4] : verifyFound.origin));
             }
         }
 
-        /** A size in bytes, KiB or MiB: {@code 65536}, {@code 512KiB}, {@code 8MiB}; from 1 KiB to 2047 MiB. */
-        private long size(Found found) {
-            java.util.regex.Matcher m = SIZE.matcher(found.value);
-            if (m.matches()) {
-                try {
-                    long bytes = Math.multiplyExact(Long.parseLong(m.group(1)),
-                            m.group(2) == null ? 1 : m.group(2).equals("KiB") ? 1024 : 1024 * 1024);
-                    if (bytes >= 1024 && bytes <= 2047L << 20) {
-                        return bytes;
-                    }
-                } catch (ArithmeticException | NumberFormatException e) {
-                    // reported below
-                }
+        /** The setting's value where it is found, null where it is not or cannot be used (a problem then). */
+        private <T> T value(Setting<T> setting) {
+            return parse(setting, find(setting));
+        }
+
+        private <T> T parse(Setting<T> setting, Found found) {
+            return found == null ? null : parse(setting, found, found.value);
+        }
+
+        /** {@code text} is what {@code found} stands for, which may be more than its value (an agent with https added). */
+        private <T> T parse(Setting<T> setting, Found found, String text) {
+            try {
+                return setting.type.parse(text);
+            } catch (ValueType.Refused e) {
+                problems.add(found.describe() + " " + e.getMessage() + "; expected " + setting.accepted());
+                return null;
             }
-            problem(found, "is not a size", "bytes, KiB or MiB from 1KiB to 2047MiB, such as 8MiB or 524288");
-            return 1024;
+        }
+
+        private static <T> T orElse(T value, T fallback) {
+            return value == null ? fallback : value;
         }
 
         /**
          * The first of context param, container setting, system property, environment, default;
          * a context param only where the container lets webapps set the setting.
          */
-        private Found find(Setting setting) {
+        private Found find(Setting<?> setting) {
             String value = lock.webappMaySet(setting) ? contextParams.get(setting.key) : null;
             if (value != null) {
                 return new Found(setting, value.strip(), LEVELS[0], 0);
@@ -422,10 +413,6 @@ public final class ConsulSettings {
             return setting.defaultValue == null ? null : new Found(setting, setting.defaultValue, LEVELS[4], 4);
         }
 
-        private void problem(Found found, String what, String accepted) {
-            problems.add(found.describe() + " " + what + "; expected " + accepted);
-        }
-
         private void unknownSettings(Map<String, String> settings, String origin) {
             for (String key : settings.keySet()) {
                 if (key.startsWith("consul.") && Setting.byKey(key).isEmpty()) {
@@ -435,8 +422,8 @@ public final class ConsulSettings {
             }
         }
 
-        private static Optional<Setting> closest(String key) {
-            return Arrays.stream(Setting.values())
+        private static Optional<Setting<?>> closest(String key) {
+            return Setting.values().stream()
                     .filter(s -> distance(s.key, key) <= 3)
                     .min((a, b) -> Integer.compare(distance(a.key, key), distance(b.key, key)));
         }
@@ -460,57 +447,6 @@ public final class ConsulSettings {
             return previous[b.length()];
         }
 
-        private Boolean bool(Found found) {
-            if (found == null) {
-                return null;
-            }
-            String value = found.value.toLowerCase(Locale.ROOT);
-            if (value.equals("true") || value.equals("false")) {
-                return Boolean.valueOf(value);
-            }
-            problem(found, "is not a boolean", "true or false");
-            return null;
-        }
-
-        private <E extends Enum<E>> E oneOf(Found found, Class<E> type, String accepted) {
-            for (E constant : type.getEnumConstants()) {
-                if (constant.name().equalsIgnoreCase(found.value)) {
-                    return constant;
-                }
-            }
-            problem(found, "is not a known mode", accepted);
-            return type.getEnumConstants()[0];
-        }
-
-        private String matching(Found found, Pattern pattern, String what, String accepted) {
-            if (found == null) {
-                return null;
-            }
-            if (!pattern.matcher(found.value).matches()) {
-                problem(found, what, accepted);
-            }
-            return found.value;
-        }
-
-        private Duration duration(Found found, Duration min) {
-            String shortest = min.isZero() ? "0" : min.toSeconds() % 60 == 0 && min.toSeconds() > 0 ? min.toMinutes() + "m" : GoDuration.format(min);
-            String accepted = "a duration of " + shortest
-                    + " or more: a number with a unit, such as 500ms, 10s or 1m30s";
-            try {
-                Duration parsed = GoDuration.parse(found.value);
-                if (parsed.isNegative()) {
-                    throw new IllegalArgumentException("negative"); // a duration for Go, never for a setting
-                }
-                if (parsed.compareTo(min) >= 0) {
-                    return parsed;
-                }
-                problem(found, "is too short", accepted);
-            } catch (IllegalArgumentException e) {
-                problem(found, "is not a duration", accepted);
-            }
-            return min.isZero() ? Duration.ofSeconds(1) : min;
-        }
-
         private void agents() {
             Found found = find(Setting.AGENT);
             agentFound = found;
@@ -520,13 +456,7 @@ public final class ConsulSettings {
                 // as Consul's CLI reads CONSUL_HTTP_SSL with CONSUL_HTTP_ADDR, or with its default address
                 value = found.level == 4 ? "https://127.0.0.1:8500" : value.contains("://") ? value : "https://" + value;
             }
-            try {
-                ConsulClient.builder().agents(value);
-                agents = value;
-            } catch (IllegalArgumentException e) {
-                problem(found, "is not a list of agent addresses", "host:port or http(s)://host:port,"
-                        + " comma-separated for failover, such as 127.0.0.1:8500 or https://consul.local:8501");
-            }
+            agents = parse(Setting.AGENT, found, value);
         }
 
         private Found sslFromEnvironment() {
@@ -559,25 +489,27 @@ public final class ConsulSettings {
                         + chosen.setting.key + " (" + chosen.origin + ") is only sent to the agents set there; expected the"
                         + " webapp's own consul.token or consul.token-file context-param (an empty consul.token for none)");
             } else if (chosen == direct) {
-                if (direct.value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-                    problems.add(Setting.TOKEN.key + " (" + direct.origin + ") contains a control character;"
-                            + " expected the ACL token alone (the value is not shown)");
+                String parsed = parse(Setting.TOKEN, direct);
+                if (parsed == null) {
                     return;
                 }
-                if (looksLikePath(direct.value)) {
-                    warnings.add(Setting.TOKEN.key + " (" + direct.origin + ") looks like a file path, and is sent as the"
-                            + " token itself; expected the token, or consul.token-file to read it from that file (the value is not shown)");
+                if (looksLikePath(parsed)) {
+                    warnings.add(direct.describe() + " looks like a file path, and is sent as the token itself; expected the"
+                            + " token, or consul.token-file to read it from that file (the value is not shown)");
                 }
-                token = direct.value.isEmpty() ? null : direct.value;
+                token = parsed.isEmpty() ? null : parsed;
             } else {
                 tokenFile(file);
             }
         }
 
         private void tokenFile(Found file) {
-            String accepted = "a regular file of at most 4 KiB holding the ACL token alone";
+            Path path = parse(Setting.TOKEN_FILE, file);
+            if (path == null) {
+                return;
+            }
+            String accepted = Setting.TOKEN_FILE.accepted();
             try {
-                Path path = Path.of(file.value);
                 String content = TokenFile.read(path);
                 if (content.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
                     problem(file, "holds more than one line", accepted);
@@ -590,9 +522,13 @@ public final class ConsulSettings {
                 token = content.isEmpty() ? null : content;
             } catch (TokenFile.Unusable e) {
                 problem(file, e.getMessage(), accepted);
-            } catch (IOException | InvalidPathException e) {
+            } catch (IOException e) {
                 problem(file, "cannot be read (" + e.getClass().getSimpleName() + ")", accepted);
             }
+        }
+
+        private void problem(Found found, String what, String accepted) {
+            problems.add(found.describe() + " " + what + "; expected " + accepted);
         }
 
         /** A token such as {@code /etc/consul/token}: meant for consul.token-file, surely. */
@@ -608,120 +544,35 @@ public final class ConsulSettings {
                         : contextPath.substring(1).replace('/', '-');
                 found = new Found(Setting.SERVICE_NAME, derived, "derived from the context path '" + contextPath + "'", 4);
             }
-            serviceName = matching(found, DNS_LABEL, "is not a DNS label", "1 to 63 letters, digits and"
-                    + " hyphens, not starting or ending with a hyphen (set consul.service.name when the"
-                    + " context path does not give one)");
+            serviceName = parse(Setting.SERVICE_NAME, found);
         }
 
-        private void tags() {
-            Found found = find(Setting.SERVICE_TAGS);
-            if (found.value.isEmpty()) {
-                return;
-            }
-            List<String> parsed = new ArrayList<>();
-            for (String tag : found.value.split(",", -1)) {
-                String stripped = tag.strip();
-                if (stripped.isEmpty()) {
-                    problem(found, "has an empty tag", "tags separated by commas, such as v2,blue");
-                    return;
-                }
-                parsed.add(stripped);
-            }
-            tags = parsed;
-        }
-
-        private void meta() {
-            Found found = find(Setting.SERVICE_META);
-            if (found.value.isEmpty()) {
-                return;
-            }
-            String accepted = "key=value pairs separated by commas, such as team=shop,tier=web (keys of up to 128"
-                    + " letters, digits, '-' and '_', not starting with consul-; values of up to 512 characters;"
-                    + " at most 64 pairs)";
-            Map<String, String> parsed = new LinkedHashMap<>();
-            for (String pair : found.value.split(",", -1)) {
-                int equals = pair.indexOf('=');
-                String key = equals < 0 ? pair.strip() : pair.substring(0, equals).strip();
-                String value = equals < 0 ? "" : pair.substring(equals + 1).strip();
-                if (equals < 0 || !META_KEY.matcher(key).matches() || key.toLowerCase(Locale.ROOT).startsWith("consul-")
-                        || value.length() > MAX_META_VALUE || parsed.put(key, value) != null) {
-                    problem(found, "is not a list of metadata", accepted);
-                    return;
-                }
-            }
-            if (parsed.size() > MAX_META_PAIRS) {
-                problem(found, "has more than 64 pairs", accepted);
-                return;
-            }
-            meta = parsed;
-        }
-
-        private void address() {
-            Found found = find(Setting.SERVICE_ADDRESS);
-            if (found == null) {
-                return;
-            }
-            String value = found.value.startsWith("[") && found.value.endsWith("]")
-                    ? found.value.substring(1, found.value.length() - 1) : found.value;
-            if (!value.isEmpty() && !HOST.matcher(value).matches()) {
-                problem(found, "is not a host name or IP address", "a host name or IP address without scheme or port,"
-                        + " or empty to let Consul advertise the node's address");
-                return;
-            }
-            serviceAddress = value;
-        }
-
-        private void port() {
-            Found found = find(Setting.SERVICE_PORT);
-            if (found == null) {
-                return;
-            }
-            try {
-                int port = Integer.parseInt(found.value);
-                if (port >= 1 && port <= 65_535) {
-                    servicePort = port;
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            problem(found, "is not a port", "an integer from 1 to 65535");
-        }
-
+        /** The CA, and the client certificate with its key: each of the pair names the other when it is alone. */
         private void tls() {
             TlsSettings.Builder builder = TlsSettings.builder();
-            Found ca = find(Setting.TLS_CA_FILE);
+            verifyFound = find(Setting.TLS_VERIFY);
+            Boolean verify = parse(Setting.TLS_VERIFY, verifyFound);
+            Path ca = value(Setting.TLS_CA_FILE);
+            if (ca != null) {
+                builder.caFile(ca);
+            }
             Found cert = find(Setting.TLS_CLIENT_CERT);
             Found key = find(Setting.TLS_CLIENT_KEY);
-            verifyFound = find(Setting.TLS_VERIFY);
-            Boolean verify = bool(verifyFound);
-            if (ca != null && readable(ca)) {
-                builder.caFile(Path.of(ca.value));
-            }
             if (cert != null && key == null) {
                 problems.add(Setting.TLS_CLIENT_KEY.key + " is not set; expected the PEM key of "
                         + Setting.TLS_CLIENT_CERT.key + " '" + cert.value + "' (" + cert.origin + ")");
             } else if (key != null && cert == null) {
                 problems.add(Setting.TLS_CLIENT_CERT.key + " is not set; expected the PEM certificate of "
                         + Setting.TLS_CLIENT_KEY.key + " '" + key.value + "' (" + key.origin + ")");
-            } else if (cert != null && readable(cert) & readable(key)) {
-                builder.clientCertificate(Path.of(cert.value), Path.of(key.value));
+            } else if (cert != null) {
+                Path certPath = parse(Setting.TLS_CLIENT_CERT, cert);
+                Path keyPath = parse(Setting.TLS_CLIENT_KEY, key);
+                if (certPath != null && keyPath != null) {
+                    builder.clientCertificate(certPath, keyPath);
+                }
             }
             builder.verify(verify == null || verify);
             tls = builder.build();
-        }
-
-        private boolean readable(Found file) {
-            try {
-                Path path = Path.of(file.value);
-                if (Files.isRegularFile(path) && Files.isReadable(path)) {
-                    return true;
-                }
-            } catch (InvalidPathException e) {
-                // reported below
-            }
-            problem(file, "is not a readable file", "the path of a PEM file");
-            return false;
         }
     }
 }

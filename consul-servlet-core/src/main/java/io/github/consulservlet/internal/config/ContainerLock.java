@@ -1,13 +1,11 @@
 package io.github.consulservlet.internal.config;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * The container-locked mode. The webapps of one container do not fully trust each other: where
@@ -20,16 +18,19 @@ import java.util.stream.Collectors;
 final class ContainerLock {
     static final String LEVEL = "container setting";
 
-    private final Set<Setting> locked;
+    private final Set<Setting<?>> locked;
     private final boolean ownAgent;
     private final List<String> problems = new ArrayList<>();
 
     ContainerLock(Map<String, String> contextParams, Map<String, String> containerSettings,
             Function<String, String> systemProperties) {
         String key = Setting.WEBAPP_OVERRIDES.key;
-        if (contextParams.containsKey(key)) {
-            problems.add(key + " '" + contextParams.get(key).strip() + "' (context-param) is the container's to set;"
-                    + " expected it on the Tomcat ConsulValve (webappOverrides) or in Jetty's start.d/consul.ini, not in a webapp");
+        for (Setting<?> setting : Setting.values()) {
+            if (!setting.webappMaySet() && contextParams.containsKey(setting.key)) {
+                problems.add(setting.key + " '" + contextParams.get(setting.key).strip() + "' (context-param) is the container's"
+                        + " to set; expected it on the Tomcat ConsulValve (" + setting.valveAttribute() + ") or in Jetty's"
+                        + " start.d/consul.ini, not in a webapp");
+            }
         }
         String value = containerSettings.get(key);
         String origin = LEVEL;
@@ -42,13 +43,13 @@ final class ContainerLock {
         } else {
             boolean configured = containerSettings.get(Setting.AGENT.key) != null
                     || containerSettings.get(Setting.TOKEN.key) != null || containerSettings.get(Setting.TOKEN_FILE.key) != null;
-            locked = configured ? Setting.CONNECTION : Set.of();
+            locked = configured ? Set.copyOf(Setting.CONNECTION) : Set.of();
         }
         ownAgent = contextParams.containsKey(Setting.AGENT.key) && !locked.contains(Setting.AGENT);
-        for (Setting setting : Setting.CONNECTION) {
+        for (Setting<?> setting : Setting.CONNECTION) {
             String param = contextParams.get(setting.key);
             if (param != null && !webappMaySet(setting)) {
-                problems.add(setting.key + (setting == Setting.TOKEN ? "" : " '" + param.strip() + "'")
+                problems.add(setting.key + (setting.secret() ? "" : " '" + param.strip() + "'")
                         + " (context-param) cannot be set by a webapp: the container configures its webapps' agent or token"
                         + " and keeps " + setting.key + " for itself; expected no such context-param, or " + setting.key
                         + " in the container setting " + key);
@@ -57,8 +58,8 @@ final class ContainerLock {
     }
 
     /** Whether the webapp's own context-param of {@code setting} is read. */
-    boolean webappMaySet(Setting setting) {
-        if (setting == Setting.WEBAPP_OVERRIDES) {
+    boolean webappMaySet(Setting<?> setting) {
+        if (!setting.webappMaySet()) {
             return false;
         }
         return !locked.contains(setting) || ownAgent && (setting == Setting.TOKEN || setting == Setting.TOKEN_FILE);
@@ -73,24 +74,21 @@ final class ContainerLock {
         return problems;
     }
 
-    private Set<Setting> parse(String value, String origin) {
-        String lower = value.toLowerCase(Locale.ROOT);
-        if (lower.equals("all")) {
-            return Set.of();
-        }
-        Set<Setting> result = EnumSet.copyOf(Setting.CONNECTION);
-        if (lower.equals("none") || lower.isEmpty()) {
-            return result;
-        }
-        for (String name : value.split(",", -1)) {
-            Setting setting = Setting.byKey(name.strip()).filter(Setting.CONNECTION::contains).orElse(null);
-            if (setting == null) {
-                problems.add(Setting.WEBAPP_OVERRIDES.key + " '" + value + "' (" + origin + ") names '" + name.strip()
-                        + "', which is not a setting a container keeps; expected none, all, or some of "
-                        + Setting.CONNECTION.stream().map(s -> s.key).collect(Collectors.joining(", ")) + ", comma-separated");
-                return result;
+    /** The settings {@code value} of {@code consul.webapp-overrides} leaves to the container. */
+    private Set<Setting<?>> parse(String value, String origin) {
+        Set<Setting<?>> result = new LinkedHashSet<>(Setting.CONNECTION);
+        try {
+            result.removeAll(Setting.WEBAPP_OVERRIDES.type.parse(value));
+        } catch (ValueType.Refused e) {
+            problems.add(Setting.WEBAPP_OVERRIDES.key + " '" + value + "' (" + origin + ") " + e.getMessage()
+                    + "; expected " + Setting.WEBAPP_OVERRIDES.accepted());
+            // as far as the list could be read: the settings it named before the wrong one are the webapps'
+            for (String name : value.split(",", -1)) {
+                Setting<?> named = Setting.byKey(name.strip()).orElse(null);
+                if (!result.remove(named)) {
+                    break;
+                }
             }
-            result.remove(setting);
         }
         return result;
     }

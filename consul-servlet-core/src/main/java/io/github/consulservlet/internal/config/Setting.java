@@ -1,56 +1,375 @@
 package io.github.consulservlet.internal.config;
 
-import java.util.Arrays;
+import static io.github.consulservlet.internal.config.ValueType.agents;
+import static io.github.consulservlet.internal.config.ValueType.bool;
+import static io.github.consulservlet.internal.config.ValueType.connectionSettings;
+import static io.github.consulservlet.internal.config.ValueType.duration;
+import static io.github.consulservlet.internal.config.ValueType.host;
+import static io.github.consulservlet.internal.config.ValueType.list;
+import static io.github.consulservlet.internal.config.ValueType.matching;
+import static io.github.consulservlet.internal.config.ValueType.meta;
+import static io.github.consulservlet.internal.config.ValueType.oneOf;
+import static io.github.consulservlet.internal.config.ValueType.pemFile;
+import static io.github.consulservlet.internal.config.ValueType.port;
+import static io.github.consulservlet.internal.config.ValueType.size;
+import static io.github.consulservlet.internal.config.ValueType.token;
+import static io.github.consulservlet.internal.config.ValueType.tokenFile;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** Every setting, with its default and the Consul environment variable that may give it. */
-enum Setting {
-    ENABLED("consul.enabled", "true", null),
-    AGENT("consul.agent", "http://127.0.0.1:8500", "CONSUL_HTTP_ADDR"),
-    TOKEN("consul.token", null, "CONSUL_HTTP_TOKEN"),
-    TOKEN_FILE("consul.token-file", null, "CONSUL_HTTP_TOKEN_FILE"),
-    CONSISTENCY_MODE("consul.consistency-mode", "default", null),
-    DATACENTER("consul.datacenter", null, null),
-    SERVICE_NAME("consul.service.name", null, null),
-    SERVICE_ID("consul.service.id", null, null),
-    SERVICE_TAGS("consul.service.tags", "", null),
-    SERVICE_META("consul.service.meta", "", null),
-    SERVICE_ADDRESS("consul.service.address", null, null),
-    SERVICE_PORT("consul.service.port", null, null),
-    CHECK_MODE("consul.check.mode", "http", null),
-    CHECK_PATH("consul.check.path", "/consul/health", null),
-    CHECK_INTERVAL("consul.check.interval", "10s", null),
-    CHECK_TIMEOUT("consul.check.timeout", "5s", null),
-    CHECK_TTL("consul.check.ttl", "30s", null),
-    CHECK_DEREGISTER_AFTER("consul.check.deregister-after", null, null),
-    DRAIN("consul.drain", "5s", null),
-    TLS_CA_FILE("consul.tls.ca-file", null, "CONSUL_CACERT"),
-    TLS_CLIENT_CERT("consul.tls.client-cert", null, "CONSUL_CLIENT_CERT"),
-    TLS_CLIENT_KEY("consul.tls.client-key", null, "CONSUL_CLIENT_KEY"),
-    TLS_VERIFY("consul.tls.verify", "true", "CONSUL_HTTP_SSL_VERIFY"),
-    MAX_RESPONSE_SIZE("consul.client.max-response-size", "8MiB", null),
-    MAX_WATCH_RESPONSE_SIZE("consul.client.max-watch-response-size", "64MiB", null),
-    /** Container-level only: which of the {@link #CONNECTION} settings a webapp's context-params may set. */
-    WEBAPP_OVERRIDES("consul.webapp-overrides", null, null);
+import io.github.consulservlet.ConsistencyMode;
+import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+
+/**
+ * Every {@code consul.*} setting, each declared once, here: its name, its {@link ValueType type}
+ * (which parses it and gives the accepted form of its errors), its default, the Consul
+ * environment variable that may give it, where it may be set, and its help, the one sentence of
+ * its row in {@code docs/configuration.md}. {@link ConsulSettings} resolves and parses from it;
+ * the Tomcat valve takes its attribute names from it; tests check the docs table, the Jetty
+ * module's commented defaults and {@code etc/jetty-consul.xml} against it.
+ *
+ * @param <T> the type of the setting's value
+ */
+public final class Setting<T> {
+    /** Where a setting may be set; a Java system property of the same name may give any of them. */
+    public enum Scope {
+        /** A webapp's context-param, or the container (Valve attribute, Jetty ini property). */
+        WEBAPP_AND_CONTAINER,
+        /** A webapp's context-param only: the setting names one webapp. */
+        WEBAPP_ONLY,
+        /** The container only: the setting says what the container lets its webapps do. */
+        CONTAINER_ONLY
+    }
+
+    private static final List<Setting<?>> ALL = new ArrayList<>();
+
+    public static final Setting<Boolean> ENABLED = define("consul.enabled", bool())
+            .byDefault("true")
+            .help("`false`: the webapp is neither registered nor given a `ConsulContext`, and its other settings are not read.")
+            .done();
+    public static final Setting<String> AGENT = define("consul.agent", agents())
+            .byDefault("http://127.0.0.1:8500")
+            .environment("CONSUL_HTTP_ADDR", "`https` when `CONSUL_HTTP_SSL=true`")
+            .connection()
+            .help("The Consul agent, `host:port` or a URL; comma-separated for failover, tried in order.")
+            .done();
+    public static final Setting<String> TOKEN = define("consul.token", token())
+            .environment("CONSUL_HTTP_TOKEN", null)
+            .connection()
+            .secret()
+            .help("The ACL token, sent only as the `X-Consul-Token` header and never logged; a value that looks like a file"
+                    + " path is warned about.")
+            .done();
+    public static final Setting<Path> TOKEN_FILE = define("consul.token-file", tokenFile())
+            .environment("CONSUL_HTTP_TOKEN_FILE", null)
+            .connection()
+            .help("A file holding the ACL token, read at deploy and warned about when every user may read it; where both"
+                    + " are found at one level, `consul.token` wins.")
+            .done();
+    public static final Setting<ConsistencyMode> CONSISTENCY_MODE = define("consul.consistency-mode", oneOf(ConsistencyMode.class))
+            .byDefault("default")
+            .help("The consistency of the webapp's reads: `default`, `consistent` or `stale`.")
+            .done();
+    public static final Setting<String> DATACENTER = define("consul.datacenter", matching("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}",
+                    "is not a datacenter name", "letters, digits, '-', '_' and '.', such as dc1"))
+            .documentedDefault("the agent's")
+            .help("The default datacenter of the webapp's queries.")
+            .done();
+    public static final Setting<String> SERVICE_NAME = define("consul.service.name",
+                    matching("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", "is not a DNS label", "1 to 63 letters, digits and"
+                            + " hyphens, not starting or ending with a hyphen (set consul.service.name when the"
+                            + " context path does not give one)"))
+            .documentedDefault("the context path without its leading `/`, inner `/` as `-` (the root context: `root`)")
+            .scope(Scope.WEBAPP_ONLY)
+            .help("The name of the webapp's service in Consul.")
+            .done();
+    public static final Setting<String> SERVICE_ID = define("consul.service.id", matching("[A-Za-z0-9._:@-]{1,256}",
+                    "is not a service ID", "up to 256 letters, digits and '-', '_', '.', ':' or '@', such as shop-web1-8080"))
+            .documentedDefault("`<name>-<host>-<port>`")
+            .scope(Scope.WEBAPP_ONLY)
+            .help("The ID of this instance, unique per instance; by default `<host>` is the advertised address, or this"
+                    + " machine's name when that is empty or loopback.")
+            .done();
+    public static final Setting<List<String>> SERVICE_TAGS = define("consul.service.tags", list())
+            .byDefault("")
+            .help("The service's tags, comma-separated.")
+            .done();
+    public static final Setting<Map<String, String>> SERVICE_META = define("consul.service.meta", meta())
+            .byDefault("")
+            .help("The service's metadata, `key=value` pairs, comma-separated.")
+            .done();
+    public static final Setting<String> SERVICE_ADDRESS = define("consul.service.address", host())
+            .documentedDefault("the connector's host when it is bound to one address; bound to all: empty when every agent is"
+                    + " on loopback (Consul then advertises the node's address, as it prescribes for one agent per node),"
+                    + " else this host's first address that is neither loopback nor link-local")
+            .help("The address advertised, which the `http` check probes (127.0.0.1 when it is empty).")
+            .done();
+    public static final Setting<Integer> SERVICE_PORT = define("consul.service.port", port())
+            .documentedDefault("the real port of the container's first HTTP connector")
+            .help("The port advertised and probed; required in a container without an adapter.")
+            .done();
+    public static final Setting<CheckMode> CHECK_MODE = define("consul.check.mode", oneOf(CheckMode.class))
+            .byDefault("http")
+            .help("How the instance's check learns the webapp's liveness: the agent probes it (`http`), consul-servlet"
+                    + " reports it (`ttl`), or no check (`none`).")
+            .done();
+    public static final Setting<String> CHECK_PATH = define("consul.check.path", matching(
+                    "(?:/(?:[A-Za-z0-9._~!$&'()+,;=:@-]|%[0-9A-Fa-f]{2})*)+", // RFC 3986 characters, well-formed escapes
+                    "is not a path", "a path in the webapp starting with /, such as /consul/health"))
+            .byDefault("/consul/health")
+            .documentedDefault("`/consul/health`, served by consul-servlet")
+            .help("The liveness endpoint in the webapp; when one of the webapp's servlet mappings takes the path, that"
+                    + " servlet answers instead.")
+            .done();
+    public static final Setting<Duration> CHECK_INTERVAL = define("consul.check.interval", duration(Duration.ofSeconds(1)))
+            .byDefault("10s")
+            .help("How often the agent probes the webapp in `http` mode.")
+            .done();
+    public static final Setting<Duration> CHECK_TIMEOUT = define("consul.check.timeout", duration(Duration.ofMillis(1)))
+            .byDefault("5s")
+            .help("How long the agent waits for the webapp's answer in `http` mode.")
+            .done();
+    public static final Setting<Duration> CHECK_TTL = define("consul.check.ttl", duration(Duration.ofSeconds(1)))
+            .byDefault("30s")
+            .help("The TTL of the check in `ttl` mode, reported every ttl/3.")
+            .done();
+    public static final Setting<Duration> CHECK_DEREGISTER_AFTER = define("consul.check.deregister-after",
+                    duration(Duration.ofMinutes(1)))
+            .help("Consul's `DeregisterCriticalServiceAfter`: the agent removes an instance whose check stayed critical that"
+                    + " long, such as one of a JVM killed before it could deregister.")
+            .done();
+    public static final Setting<Duration> DRAIN = define("consul.drain", duration(Duration.ZERO))
+            .byDefault("5s")
+            .help("How long, at most, a stopping webapp stays registered, in maintenance, while its requests in flight"
+                    + " finish; it goes on as soon as none is left (`0` for no wait).")
+            .done();
+    public static final Setting<Path> TLS_CA_FILE = define("consul.tls.ca-file", pemFile())
+            .documentedDefault("the JVM's trust store")
+            .environment("CONSUL_CACERT", null)
+            .connection()
+            .help("The CA certificate of an `https` agent.")
+            .done();
+    public static final Setting<Path> TLS_CLIENT_CERT = define("consul.tls.client-cert", pemFile())
+            .environment("CONSUL_CLIENT_CERT", null)
+            .connection()
+            .help("The client certificate for the agent, with `consul.tls.client-key`.")
+            .done();
+    public static final Setting<Path> TLS_CLIENT_KEY = define("consul.tls.client-key", pemFile())
+            .environment("CONSUL_CLIENT_KEY", null)
+            .connection()
+            .help("The unencrypted key of `consul.tls.client-cert` (PKCS#8, PKCS#1 or SEC1, as `consul tls cert create`"
+                    + " makes it).")
+            .done();
+    public static final Setting<Boolean> TLS_VERIFY = define("consul.tls.verify", bool())
+            .byDefault("true")
+            .environment("CONSUL_HTTP_SSL_VERIFY", null)
+            .connection()
+            .help("`false` skips verifying the agent's certificate (tests only).")
+            .done();
+    public static final Setting<Long> MAX_RESPONSE_SIZE = define("consul.client.max-response-size", size())
+            .byDefault("8MiB")
+            .help("The most bytes one answer of the agent to a call may have, decoded; a larger one fails the call with a"
+                    + " `ConsulResponseException`.")
+            .done();
+    public static final Setting<Long> MAX_WATCH_RESPONSE_SIZE = define("consul.client.max-watch-response-size", size())
+            .byDefault("64MiB")
+            .help("The same for watches and recursive KV reads, which carry whole prefixes and service lists.")
+            .done();
+    /** Which of the {@link #CONNECTION} settings a webapp's context-params may set (see {@link ContainerLock}). */
+    public static final Setting<List<Setting<?>>> WEBAPP_OVERRIDES = define("consul.webapp-overrides", connectionSettings())
+            .documentedDefault("`none` when the container sets `consul.agent`, `consul.token` or `consul.token-file`, else `all`")
+            .scope(Scope.CONTAINER_ONLY)
+            .help("Which of the settings a container that sets the agent or the token keeps for itself a webapp's"
+                    + " `web.xml` may still set: `all`, `none`, or some of them, comma-separated.")
+            .done();
 
     /**
      * What says where the webapps' requests go and with which credentials: the settings a
-     * container that configures its agent or token keeps for itself (see {@link ContainerLock}).
+     * container that configures its agent or token keeps for itself (see {@link ContainerLock}),
+     * in declaration order.
      */
-    static final java.util.Set<Setting> CONNECTION = java.util.Collections.unmodifiableSet(java.util.EnumSet.of(
-            AGENT, TOKEN, TOKEN_FILE, TLS_CA_FILE, TLS_CLIENT_CERT, TLS_CLIENT_KEY, TLS_VERIFY));
+    static final List<Setting<?>> CONNECTION = ALL.stream().filter(s -> s.connection).toList();
 
     final String key;
+    final ValueType<T> type;
     final String defaultValue;
     final String environmentVariable;
+    private final String documentedDefault;
+    private final String environmentNote;
+    private final Scope scope;
+    private final boolean connection;
+    private final boolean secret;
+    private final String help;
 
-    Setting(String key, String defaultValue, String environmentVariable) {
-        this.key = key;
-        this.defaultValue = defaultValue;
-        this.environmentVariable = environmentVariable;
+    private Setting(Declaration<T> d) {
+        this.key = d.key;
+        this.type = d.type;
+        this.defaultValue = d.defaultValue;
+        this.environmentVariable = d.environmentVariable;
+        this.documentedDefault = d.documentedDefault;
+        this.environmentNote = d.environmentNote;
+        this.scope = d.scope;
+        this.connection = d.connection;
+        this.secret = d.secret;
+        this.help = d.help;
+        ALL.add(this);
     }
 
-    static Optional<Setting> byKey(String key) {
-        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    /** Every setting, in declaration order: the order of the docs table. */
+    public static List<Setting<?>> values() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    /** The setting named {@code key}, such as {@code consul.check.interval}. */
+    public static Optional<Setting<?>> byKey(String key) {
+        return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
+    }
+
+    /** Its name, such as {@code consul.check.interval}: also its Jetty property and system property. */
+    public String key() {
+        return key;
+    }
+
+    /** The text used when nothing sets it, if any ({@code 10s}, empty for no tags). */
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    /** The default as the docs say it, in Markdown: {@code `10s`}, {@code none}, {@code the agent's}. */
+    public String documentedDefault() {
+        if (documentedDefault != null) {
+            return documentedDefault;
+        }
+        return defaultValue == null || defaultValue.isEmpty() ? "none" : "`" + defaultValue + "`";
+    }
+
+    /** Consul's environment variable that gives it, if any ({@code CONSUL_HTTP_ADDR}). */
+    public Optional<String> environmentVariable() {
+        return Optional.ofNullable(environmentVariable);
+    }
+
+    /** What the docs add to the environment variable, in Markdown, if anything. */
+    public Optional<String> environmentNote() {
+        return Optional.ofNullable(environmentNote);
+    }
+
+    /** The accepted form, as its errors say it after {@code expected}. */
+    public String accepted() {
+        return type.accepted();
+    }
+
+    /** One sentence, in Markdown: what it does. */
+    public String help() {
+        return help;
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    /** Whether a webapp's context-param may give it. */
+    public boolean webappMaySet() {
+        return scope != Scope.CONTAINER_ONLY;
+    }
+
+    /** Whether the container (a Valve attribute, a Jetty property) may give it. */
+    public boolean containerMaySet() {
+        return scope != Scope.WEBAPP_ONLY;
+    }
+
+    /** Whether a value is never shown, in errors and warnings alike. */
+    boolean secret() {
+        return secret;
+    }
+
+    /** Its attribute on Tomcat's {@code ConsulValve}: camelCase, {@code consul.check.deregister-after} as {@code checkDeregisterAfter}. */
+    public String valveAttribute() {
+        StringBuilder attribute = new StringBuilder();
+        boolean upper = false;
+        for (char c : key.substring("consul.".length()).toCharArray()) {
+            if (c == '.' || c == '-') {
+                upper = true;
+            } else {
+                attribute.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return attribute.toString();
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+
+    private static <T> Declaration<T> define(String key, ValueType<T> type) {
+        return new Declaration<>(key, type);
+    }
+
+    /** The declaration of one setting, read as a sentence; {@link #done()} makes the setting. */
+    private static final class Declaration<T> {
+        private final String key;
+        private final ValueType<T> type;
+        private String defaultValue;
+        private String documentedDefault;
+        private String environmentVariable;
+        private String environmentNote;
+        private Scope scope = Scope.WEBAPP_AND_CONTAINER;
+        private boolean connection;
+        private boolean secret;
+        private String help;
+
+        Declaration(String key, ValueType<T> type) {
+            this.key = key;
+            this.type = type;
+        }
+
+        Declaration<T> byDefault(String value) {
+            this.defaultValue = value;
+            return this;
+        }
+
+        /** When the default is not a value of the setting (it is derived, or the agent's). */
+        Declaration<T> documentedDefault(String markdown) {
+            this.documentedDefault = markdown;
+            return this;
+        }
+
+        Declaration<T> environment(String variable, String note) {
+            this.environmentVariable = variable;
+            this.environmentNote = note;
+            return this;
+        }
+
+        Declaration<T> scope(Scope where) {
+            this.scope = where;
+            return this;
+        }
+
+        /** One of the {@link #CONNECTION} settings. */
+        Declaration<T> connection() {
+            this.connection = true;
+            return this;
+        }
+
+        Declaration<T> secret() {
+            this.secret = true;
+            return this;
+        }
+
+        Declaration<T> help(String sentence) {
+            this.help = sentence;
+            return this;
+        }
+
+        Setting<T> done() {
+            return new Setting<>(this);
+        }
     }
 }

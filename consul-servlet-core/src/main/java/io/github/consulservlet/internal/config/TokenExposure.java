@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.github.consulservlet.internal.client.AgentAddresses;
+
 /**
  * The warnings for a token sent where others may read it: in clear text to an agent that is not
  * on loopback, or over TLS that does not check whom it talks to. Either may be set by a webapp
@@ -16,18 +18,16 @@ final class TokenExposure {
     }
 
     /**
-     * @param agents the resolved {@code consul.agent}
+     * @param agents the resolved {@code consul.agent}, which {@link AgentAddresses} accepted
      * @param agentOrigin where it came from
      * @param verify the resolved {@code consul.tls.verify}
      * @param verifyOrigin where that came from
      */
     static List<String> warnings(String agents, String agentOrigin, boolean verify, String verifyOrigin) {
         List<String> warnings = new ArrayList<>();
-        for (String agent : agents.split(",")) {
-            String address = agent.strip();
-            boolean https = address.toLowerCase(Locale.ROOT).startsWith("https://");
-            String host = host(address);
-            if (!https && host != null && !loopback(host)) {
+        for (URI agent : AgentAddresses.parse(agents)) {
+            String host = AgentAddresses.host(agent);
+            if (!agent.getScheme().equals("https") && !loopback(host)) {
                 warnings.add("consul.agent '" + agents + "' (" + agentOrigin + ") sends the ACL token in clear text to "
                         + host + ", which is not loopback; expected https:// for an agent on another host");
             }
@@ -37,15 +37,6 @@ final class TokenExposure {
                     + " certificate is not checked; expected true outside tests");
         }
         return warnings;
-    }
-
-    private static String host(String address) {
-        try {
-            String host = URI.create(address.contains("://") ? address : "http://" + address).getHost();
-            return host == null ? null : host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /** Loopback by its name alone: never looked up. */

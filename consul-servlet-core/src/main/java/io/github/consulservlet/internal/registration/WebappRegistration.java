@@ -30,6 +30,7 @@ import io.github.consulservlet.Liveness;
 import io.github.consulservlet.LivenessProbe;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.internal.client.agent.Agent;
+import io.github.consulservlet.internal.client.AgentAddresses;
 import io.github.consulservlet.internal.client.agent.CheckDefinition;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.spi.ExtensionLog;
@@ -337,7 +338,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     private boolean lockForStop() {
         try {
             // the registrar makes at most two calls under the lock, each trying every agent
-            int agents = settings.agents().split(",").length;
+            int agents = AgentAddresses.parse(settings.agents()).size();
             Duration wait = CONNECT_TIMEOUT.multipliedBy(agents).plus(READ_TIMEOUT).multipliedBy(2);
             if (agentCalls.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return true;
@@ -805,10 +806,8 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         }
 
         static boolean agentsOnLoopback(String agents) {
-            for (String agent : agents.split(",")) {
-                String text = agent.strip();
-                String host = URI.create(text.contains("://") ? text : "http://" + text).getHost();
-                if (host == null || !isLoopback(host)) {
+            for (URI agent : AgentAddresses.parse(agents)) {
+                if (!isLoopback(AgentAddresses.host(agent))) {
                     return false;
                 }
             }

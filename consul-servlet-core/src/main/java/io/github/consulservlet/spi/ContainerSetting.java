@@ -1,0 +1,30 @@
+package io.github.consulservlet.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.github.consulservlet.internal.config.Setting;
+
+/**
+ * A {@code consul.*} setting as a container adapter sees it: its name, the Tomcat valve attribute
+ * that sets it, and whether a container may set it for all its webapps (a service's name or ID
+ * names one webapp, so only its {@code web.xml} may set them).
+ *
+ * @param key            the setting's name, such as {@code consul.check.interval}
+ * @param valveAttribute the valve attribute that sets it, such as {@code checkInterval}
+ * @param containerMaySet whether a container-level setting (valve attribute, Jetty property) may set it
+ */
+public record ContainerSetting(String key, String valveAttribute, boolean containerMaySet) {
+    private static final List<ContainerSetting> ALL = Setting.values().stream()
+            .map(s -> new ContainerSetting(s.key(), s.valveAttribute(), s.containerMaySet())).toList();
+
+    /** Every setting, in the order they are documented. */
+    public static List<ContainerSetting> all() {
+        return ALL;
+    }
+
+    /** The setting named {@code key}, if there is one. */
+    public static Optional<ContainerSetting> byKey(String key) {
+        return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
+    }
+}
