@@ -203,7 +203,7 @@ final class ClientPool {
     }
 
     private static String shown(String webapp) {
-        return webapp.isEmpty() ? "/" : webapp;
+        return WebappNames.displayName(webapp);
     }
 
     /** A webapp's hold on a shared client; {@link #release()} once, when the webapp is gone. */

@@ -47,7 +47,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext webapp) throws ServletException {
-        String name = webapp.getContextPath().isEmpty() ? "/" : webapp.getContextPath();
+        String name = WebappNames.displayName(webapp.getContextPath());
         ContainerAdapter.Binding binding = null;
         try {
             binding = Adapters.follow(webapp);
@@ -72,7 +72,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
         ConsulSettings settings = ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp),
                 binding == null ? Map.of() : binding.settings());
         if (!settings.enabled()) {
-            LOG.log(System.Logger.Level.INFO, "consul-servlet: " + (webapp.getContextPath().isEmpty() ? "/" : webapp.getContextPath())
+            LOG.log(System.Logger.Level.INFO, "consul-servlet: " + WebappNames.displayName(webapp.getContextPath())
                     + " has consul.enabled=false: not registered, no ConsulContext");
             if (binding != null) {
                 binding.detach();

@@ -113,7 +113,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     }
 
     private String webapp() {
-        return contextPath.isEmpty() ? "/" : contextPath;
+        return WebappNames.displayName(contextPath);
     }
 
     // ---- Registration (what the webapp sees)
@@ -763,7 +763,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
          * reach (not loopback, not link-local).
          */
         static String advertised(String agents, String boundHost) {
-            if (boundHost != null && !boundHost.isBlank() && !isWildcard(boundHost)) {
+            if (!ListeningAddress.isEveryInterface(boundHost)) {
                 return boundHost.startsWith("[") ? boundHost.substring(1, boundHost.length() - 1) : boundHost;
             }
             if (agentsOnLoopback(agents)) {
@@ -816,10 +816,6 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             return bare.equalsIgnoreCase("localhost") || bare.startsWith("127.") || bare.equals("::1")
                     || bare.equals("0:0:0:0:0:0:0:1");
-        }
-
-        private static boolean isWildcard(String host) {
-            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0");
         }
 
         /**
