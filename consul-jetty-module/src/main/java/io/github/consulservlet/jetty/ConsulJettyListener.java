@@ -1,8 +1,6 @@
 package io.github.consulservlet.jetty;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -15,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import jakarta.servlet.ServletContext;
@@ -36,6 +33,10 @@ import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
 import io.github.consulservlet.spi.ContainerSetting;
 import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.ConnectorChoice;
+import io.github.consulservlet.spi.ListeningAddress;
+import io.github.consulservlet.spi.OncePerStart;
+import io.github.consulservlet.spi.WebappNames;
 
 /**
  * A {@link Server} bean that tells consul-servlet when each webapp of its Jetty environment has
@@ -103,7 +104,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
     private final Server server;
     private final Map<String, String> settings;
     private final Set<FollowedWebapp> followed = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean warnedNoHttpConnector = new AtomicBoolean();
+    private final OncePerStart warnedNoHttpConnector = new OncePerStart();
     /** This listener's webapps that have not begun to drain, as tasks. */
     private final Supplier<List<Runnable>> drains = () -> followed.stream().filter(FollowedWebapp::inConsul)
             .map(webapp -> (Runnable) webapp::drain).toList();
@@ -296,65 +297,49 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
     // ---- what the webapps are told
 
     /**
-     * Where the server accepts a webapp's traffic: its first plain HTTP connector, once bound;
-     * among the connectors the context names ({@code @name} virtual hosts), when it names some.
+     * The connector the server accepts a webapp's traffic on, as {@link ConnectorChoice} picks it
+     * among the bound network connectors; among those the context names ({@code @name} virtual
+     * hosts), when it names some. Warns once when it is not plain HTTP.
      */
-    Optional<Endpoint> endpoint(ContextHandler context) {
-        Set<String> named = new java.util.HashSet<>();
+    Optional<ConnectorChoice.Connector> endpoint(ContextHandler context) {
+        List<String> named = new ArrayList<>();
         for (String virtualHost : context.getVirtualHosts()) {
             if (virtualHost.startsWith("@")) {
-                named.add(virtualHost.substring(1).toLowerCase(java.util.Locale.ROOT)); // Jetty matches them ignoring case
+                named.add(virtualHost.substring(1)); // Jetty matches them ignoring case, as the choice does
             }
         }
-        NetworkConnector fallback = null;
+        List<ConnectorChoice.Connector> connectors = new ArrayList<>();
         for (Connector connector : server.getConnectors()) {
-            if (!(connector instanceof NetworkConnector network) || network.getLocalPort() <= 0
-                    || !named.isEmpty() && (connector.getName() == null
-                            || !named.contains(connector.getName().toLowerCase(java.util.Locale.ROOT)))) {
-                continue;
-            }
-            if (connector.getConnectionFactory(SslConnectionFactory.class) == null
-                    && connector.getConnectionFactory(HttpConnectionFactory.class) != null) {
-                return Optional.of(new Endpoint(host(network), network.getLocalPort()));
-            }
-            if (fallback == null) {
-                fallback = network;
+            if (connector instanceof NetworkConnector network) {
+                connectors.add(new ConnectorChoice.Connector(connector.getName(), kind(connector), host(network),
+                        network.getLocalPort(), connector));
             }
         }
-        if (fallback == null) {
-            return Optional.empty();
-        }
-        if (warnedNoHttpConnector.compareAndSet(false, true)) {
+        Optional<ConnectorChoice.Connector> chosen = ConnectorChoice.choose(connectors, named);
+        if (chosen.isPresent() && !chosen.get().plainHttp() && warnedNoHttpConnector.claim()) {
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: the server has no plain HTTP connector; reporting port "
-                    + fallback.getLocalPort() + " of " + fallback + ", which an http check cannot probe:"
+                    + chosen.get().port() + " of " + chosen.get().connector() + ", which an http check cannot probe:"
                     + " set consul.check.mode ttl, or consul.service.port to the port that forwards to it");
         }
-        return Optional.of(new Endpoint(host(fallback), fallback.getLocalPort()));
+        return chosen;
+    }
+
+    private static ConnectorChoice.Kind kind(Connector connector) {
+        if (connector.getConnectionFactory(SslConnectionFactory.class) != null) {
+            return ConnectorChoice.Kind.TLS;
+        }
+        return connector.getConnectionFactory(HttpConnectionFactory.class) != null
+                ? ConnectorChoice.Kind.PLAIN_HTTP : ConnectorChoice.Kind.OTHER;
     }
 
     /** The connector's host, empty when it is bound to every interface. */
     static String host(NetworkConnector connector) {
-        String host = connector.getHost();
-        if (host == null || host.isBlank()) {
-            return "";
-        }
-        String literal = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (literal.contains(":") || literal.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
-            try { // an IP literal: parsed, never looked up
-                if (InetAddress.getByName(literal).isAnyLocalAddress()) {
-                    return "";
-                }
-            } catch (UnknownHostException e) {
-                return host;
-            }
-        }
-        return host;
+        return ListeningAddress.host(connector.getHost());
     }
 
     /** The context path as the Servlet API gives it: empty for the root context. */
     static String servletContextPath(ContextHandler context) {
-        String path = context.getContextPath();
-        return path == null || path.equals("/") ? "" : path;
+        return WebappNames.servletContextPath(context.getContextPath());
     }
 
     /** Whether the context is a servlet context of this environment (it sees the Servlet API this class sees). */
@@ -365,10 +350,6 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
-    }
-
-    /** A host (empty when bound to every interface) and a port. */
-    record Endpoint(String host, int port) {
     }
 
     @Override

@@ -5,6 +5,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 
+import io.github.consulservlet.spi.OncePerStart;
+
 /**
  * What a {@link ConsulJettyListener} adds to one context: hears its lifecycle and sees each
  * request that enters it, and passes both on to the webapp consul-servlet follows in it now, if
@@ -21,7 +23,7 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
     private final boolean late;
     private volatile FollowedWebapp webapp;
     /** Whether this start of the context has been followed (even if consul-servlet let go of it since). */
-    private boolean claimed;
+    private final OncePerStart claimed = new OncePerStart();
 
     ContextWatch(ConsulJettyListener owner, ContextHandler context, boolean late) {
         this.owner = owner;
@@ -38,16 +40,12 @@ final class ContextWatch implements LifeCycle.Listener, ContextHandler.ContextSc
     }
 
     /** Takes this start of the context for consul-servlet's initializer: true once per start. */
-    synchronized boolean claim() {
-        if (claimed) {
-            return false;
-        }
-        claimed = true;
-        return true;
+    boolean claim() {
+        return claimed.claim();
     }
 
-    private synchronized void startEnded() {
-        claimed = false;
+    private void startEnded() {
+        claimed.startEnded();
     }
 
     void follow(FollowedWebapp started) {

@@ -3,7 +3,6 @@ package io.github.consulservlet.jetty;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -11,12 +10,16 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ContainerAdapter;
 import io.github.consulservlet.spi.WebappLifecycle;
+import io.github.consulservlet.spi.OncePerStart;
+import io.github.consulservlet.spi.StartedGate;
+import io.github.consulservlet.spi.WebappNames;
 
 /**
  * One start of one webapp that consul-servlet follows: from its initializer's
  * {@link JettyContainerAdapter#follow} to {@link #detach()}. Counts the webapp's requests in
  * flight (each request once, from the moment it enters the context to the moment its exchange
- * completes) and reports the lifecycle to consul-servlet, each moment once.
+ * completes) and reports the lifecycle to consul-servlet, each moment once: the start through
+ * core's {@link StartedGate}, with the connector core's connector choice picks.
  */
 final class FollowedWebapp implements ContainerAdapter.Binding {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulJettyListener.class.getName());
@@ -24,15 +27,16 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     private final ConsulJettyListener owner;
     private final ContextWatch watch;
     private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean reported = new AtomicBoolean();
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Reports the start once the context and the server have started, and the lifecycle is here. */
+    private final StartedGate gate;
+    private final OncePerStart stopped = new OncePerStart();
     private volatile WebappLifecycle lifecycle;
-    private volatile boolean contextStarted;
     private volatile boolean detached;
 
     FollowedWebapp(ConsulJettyListener owner, ContextWatch watch) {
         this.owner = owner;
         this.watch = watch;
+        this.gate = new StartedGate(owner::serverStarted, this::report);
     }
 
     ContextHandler context() {
@@ -40,8 +44,7 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     }
 
     private String name() {
-        String path = ConsulJettyListener.servletContextPath(context());
-        return path.isEmpty() ? "/" : path;
+        return WebappNames.displayName(ConsulJettyListener.servletContextPath(context()));
     }
 
     // ---- ContainerAdapter.Binding (what consul-servlet asks)
@@ -54,9 +57,7 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     @Override
     public void attach(WebappLifecycle lifecycle) {
         this.lifecycle = lifecycle;
-        if (contextStarted && owner.serverStarted()) {
-            report();
-        }
+        gate.attached();
     }
 
     @Override
@@ -107,22 +108,18 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     }
 
     void contextStarted() {
-        contextStarted = true;
-        if (owner.serverStarted()) {
-            report();
-        }
+        gate.webappStarted();
     }
 
     void serverStarted() {
-        if (contextStarted) {
-            report();
-        }
+        gate.containerStarted();
     }
 
+    /** The gate has opened: tells consul-servlet the port, or why there is none. */
     private void report() {
         WebappLifecycle current = lifecycle;
-        if (current == null || !reported.compareAndSet(false, true)) {
-            return;
+        if (current == null) {
+            return; // let go of meanwhile
         }
         if (!context().isAvailable()) {
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + name()
@@ -158,14 +155,13 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
         WebappLifecycle current = lifecycle;
         if (current == null) {
             detach(); // consul-servlet never took the webapp on: nothing of it may stay here
-        } else if (stopped.compareAndSet(false, true)) {
+        } else if (stopped.claim()) {
             current.stopped();
         }
     }
 
     @Override
     public String toString() {
-        return "%s@%x{%s,started=%b,reported=%b,inFlight=%d}".formatted(getClass().getSimpleName(), hashCode(), name(),
-                contextStarted, reported.get(), inFlight.size());
+        return "%s@%x{%s,%s,inFlight=%d}".formatted(getClass().getSimpleName(), hashCode(), name(), gate, inFlight.size());
     }
 }

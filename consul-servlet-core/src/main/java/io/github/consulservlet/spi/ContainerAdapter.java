@@ -17,6 +17,14 @@ import jakarta.servlet.ServletContext;
  * configuration), the webapp is registered from {@code contextInitialized}, with its check
  * critical until the first probe and the port from {@code consul.service.port}, and deregistered
  * from {@code contextDestroyed}.
+ *
+ * <p>An adapter only translates what its container knows (contexts, connectors with their
+ * protocol, host, port and whether they are bound, class loaders, the container's start) into
+ * this SPI; the policies are core's, the same for every container: which connector gives the
+ * port ({@link ConnectorChoice}), what a wildcard host means ({@link ListeningAddress}), when the
+ * webapp may be registered ({@link StartedGate}), the guards that let one answer or one stop
+ * through per start ({@link OncePerStart}), and how a context path is written
+ * ({@link WebappNames}).
  */
 public interface ContainerAdapter {
 

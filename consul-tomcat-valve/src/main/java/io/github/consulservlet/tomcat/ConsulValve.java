@@ -77,7 +77,6 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
      * that throws fires no event, and the entry must go with the context, not stay on the thread.
      */
     private final Map<Context, Thread> starting = new ConcurrentHashMap<>();
-    private final List<FollowedContext> waitingForServer = new ArrayList<>();
     private Server server;
     private boolean serverStarted;
 
@@ -178,20 +177,11 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
 
     void forget(Context context, FollowedContext binding) {
         followed.remove(context, binding);
-        synchronized (this) {
-            waitingForServer.remove(binding);
-        }
     }
 
-    /** Runs {@code binding}'s registration once the Server has started its Connectors. */
-    void registerWhenServerStarted(FollowedContext binding) {
-        synchronized (this) {
-            if (!serverStarted && (server == null || server.getState() != LifecycleState.STARTED)) {
-                waitingForServer.add(binding);
-                return;
-            }
-        }
-        binding.register();
+    /** Whether the Server has started its Connectors: the gate of every followed webapp asks. */
+    synchronized boolean serverStarted() {
+        return serverStarted || server != null && server.getState() == LifecycleState.STARTED;
     }
 
     @Override
@@ -237,14 +227,14 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         }
     }
 
-    /** A context has started and the mapper routes to it: registered once the Server has started. */
+    /** A context has started and the mapper routes to it: its gate registers it once the Server has started too. */
     private void contextMapped(LifecycleEvent event) {
         if (Lifecycle.AFTER_START_EVENT.equals(event.getType()) && event.getLifecycle() instanceof Context context) {
             starting.remove(context);
             context.removeLifecycleListener(mapped);
             FollowedContext webapp = followed.get(context);
             if (webapp != null) {
-                registerWhenServerStarted(webapp);
+                webapp.contextStarted();
             }
         }
     }
@@ -252,13 +242,10 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     private void serverEvent(LifecycleEvent event) {
         switch (event.getType()) {
             case Lifecycle.AFTER_START_EVENT -> {
-                List<FollowedContext> waiting;
                 synchronized (this) {
                     serverStarted = true;
-                    waiting = List.copyOf(waitingForServer);
-                    waitingForServer.clear();
                 }
-                waiting.forEach(FollowedContext::register);
+                followed.values().forEach(FollowedContext::serverStarted);
             }
             case Lifecycle.BEFORE_STOP_EVENT -> {
                 synchronized (this) {

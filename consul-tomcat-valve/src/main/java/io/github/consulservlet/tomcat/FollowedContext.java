@@ -1,7 +1,10 @@
 package io.github.consulservlet.tomcat;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +20,10 @@ import org.apache.coyote.ajp.AbstractAjpProtocol;
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ContainerAdapter;
 import io.github.consulservlet.spi.WebappLifecycle;
+import io.github.consulservlet.spi.ConnectorChoice;
+import io.github.consulservlet.spi.ListeningAddress;
+import io.github.consulservlet.spi.StartedGate;
+import io.github.consulservlet.spi.WebappNames;
 
 /** One start of one Context that a {@link ConsulValve} follows. */
 final class FollowedContext implements ContainerAdapter.Binding {
@@ -26,12 +33,15 @@ final class FollowedContext implements ContainerAdapter.Binding {
     private final Context context;
     private final Map<String, String> settings;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Registers once the context is mapped and the Server has started, and the lifecycle is here. */
+    private final StartedGate gate;
     private volatile WebappLifecycle lifecycle;
 
     FollowedContext(ConsulValve valve, Context context, Map<String, String> settings) {
         this.valve = valve;
         this.context = context;
         this.settings = settings;
+        this.gate = new StartedGate(valve::serverStarted, this::register);
     }
 
     @Override
@@ -42,6 +52,7 @@ final class FollowedContext implements ContainerAdapter.Binding {
     @Override
     public void attach(WebappLifecycle lifecycle) {
         this.lifecycle = lifecycle;
+        gate.attached();
     }
 
     @Override
@@ -97,24 +108,35 @@ final class FollowedContext implements ContainerAdapter.Binding {
         }
     }
 
-    /** The webapp and the Server have started: registers it with the port its requests come in on. */
-    void register() {
+    /** The context has started and the request mapper routes to it. */
+    void contextStarted() {
+        gate.webappStarted();
+    }
+
+    /** The Server has started its Connectors. */
+    void serverStarted() {
+        gate.containerStarted();
+    }
+
+    /** The gate has opened: registers the webapp with the port its requests come in on. */
+    private void register() {
         WebappLifecycle webapp = lifecycle;
         if (webapp == null) {
             return;
         }
-        Connector connector = connectorOf(ConsulValve.serviceOf(context));
-        if (connector == null) {
+        Optional<ConnectorChoice.Connector> chosen = connectorOf(ConsulValve.serviceOf(context));
+        if (chosen.isEmpty()) {
             LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + name() + " not registered: its Service has no started"
                     + " HTTP connector; expected a <Connector> that is not AJP, or consul.service.port");
             return;
         }
-        if (connector.getSecure() || "https".equals(connector.getScheme())) {
+        ConnectorChoice.Connector connector = chosen.get();
+        if (connector.kind() == ConnectorChoice.Kind.TLS) {
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + name() + " is registered on TLS connector port "
-                    + connector.getLocalPort() + ", which an http check cannot probe; expected a plain HTTP connector,"
+                    + connector.port() + ", which an http check cannot probe; expected a plain HTTP connector,"
                     + " or consul.check.mode ttl");
         }
-        webapp.started(hostOf(connector), connector.getLocalPort());
+        webapp.started(connector.host(), connector.port());
     }
 
     void stopping() {
@@ -132,33 +154,36 @@ final class FollowedContext implements ContainerAdapter.Binding {
         detach();
     }
 
-    /** The Service's first started plain HTTP connector, else its first started HTTPS one. */
-    static Connector connectorOf(Service service) {
+    /** The connector of the Service that {@link ConnectorChoice} picks, among its started ones. */
+    static Optional<ConnectorChoice.Connector> connectorOf(Service service) {
         if (service == null) {
-            return null;
+            return Optional.empty();
         }
-        Connector secure = null;
+        List<ConnectorChoice.Connector> connectors = new ArrayList<>();
         for (Connector connector : service.findConnectors()) {
-            if (connector.getProtocolHandler() instanceof AbstractAjpProtocol || connector.getLocalPort() <= 0) {
-                continue;
-            }
-            if (!connector.getSecure() && "http".equals(connector.getScheme())) {
-                return connector;
-            }
-            if (secure == null) {
-                secure = connector;
-            }
+            connectors.add(new ConnectorChoice.Connector(null, kind(connector), hostOf(connector), connector.getLocalPort(),
+                    connector));
         }
-        return secure;
+        return ConnectorChoice.choose(connectors, List.of());
+    }
+
+    private static ConnectorChoice.Kind kind(Connector connector) {
+        if (connector.getProtocolHandler() instanceof AbstractAjpProtocol) {
+            return ConnectorChoice.Kind.PROXY_ONLY;
+        }
+        if (!connector.getSecure() && "http".equals(connector.getScheme())) {
+            return ConnectorChoice.Kind.PLAIN_HTTP;
+        }
+        return connector.getSecure() || "https".equals(connector.getScheme()) ? ConnectorChoice.Kind.TLS
+                : ConnectorChoice.Kind.OTHER;
     }
 
     /** The address the connector is bound to; empty when bound to every interface. */
     static String hostOf(Connector connector) {
-        return connector.getProperty("address") instanceof InetAddress address && !address.isAnyLocalAddress()
-                ? address.getHostAddress() : "";
+        return ListeningAddress.host(connector.getProperty("address") instanceof InetAddress address ? address : null);
     }
 
     private String name() {
-        return context.getPath().isEmpty() ? "/" : context.getPath();
+        return WebappNames.displayName(context.getPath());
     }
 }

@@ -1,5 +1,7 @@
 package io.github.consulservlet.internal.registration;
 
+import io.github.consulservlet.spi.WebappNames;
+
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -203,7 +205,7 @@ final class ClientPool {
     }
 
     private static String shown(String webapp) {
-        return webapp.isEmpty() ? "/" : webapp;
+        return WebappNames.displayName(webapp);
     }
 
     /** A webapp's hold on a shared client; {@link #release()} once, when the webapp is gone. */

@@ -1,5 +1,7 @@
 package io.github.consulservlet.internal.registration;
 
+import io.github.consulservlet.spi.WebappNames;
+
 import io.github.consulservlet.spi.ContainerAdapter;
 
 import java.util.Collections;
@@ -49,7 +51,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext webapp) throws ServletException {
-        String name = webapp.getContextPath().isEmpty() ? "/" : webapp.getContextPath();
+        String name = WebappNames.displayName(webapp.getContextPath());
         ContainerAdapter.Binding binding = null;
         try {
             binding = Adapters.follow(webapp);
@@ -74,7 +76,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
         ConsulSettings settings = ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp),
                 binding == null ? Map.of() : binding.settings());
         if (!settings.enabled()) {
-            LOG.log(System.Logger.Level.INFO, "consul-servlet: " + (webapp.getContextPath().isEmpty() ? "/" : webapp.getContextPath())
+            LOG.log(System.Logger.Level.INFO, "consul-servlet: " + WebappNames.displayName(webapp.getContextPath())
                     + " has consul.enabled=false: not registered, no ConsulContext");
             if (binding != null) {
                 binding.detach();

@@ -1,5 +1,8 @@
 package io.github.consulservlet.internal.registration;
 
+import io.github.consulservlet.spi.ListeningAddress;
+import io.github.consulservlet.spi.WebappNames;
+
 import io.github.consulservlet.spi.ContainerAdapter;
 import io.github.consulservlet.spi.WebappLifecycle;
 
@@ -117,7 +120,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     }
 
     private String webapp() {
-        return contextPath.isEmpty() ? "/" : contextPath;
+        return WebappNames.displayName(contextPath);
     }
 
     // ---- Registration (what the webapp sees)
@@ -767,7 +770,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
          * reach (not loopback, not link-local).
          */
         static String advertised(String agents, String boundHost) {
-            if (boundHost != null && !boundHost.isBlank() && !isWildcard(boundHost)) {
+            if (!ListeningAddress.isEveryInterface(boundHost)) {
                 return boundHost.startsWith("[") ? boundHost.substring(1, boundHost.length() - 1) : boundHost;
             }
             if (agentsOnLoopback(agents)) {
@@ -818,10 +821,6 @@ final class WebappRegistration implements Registration, WebappLifecycle {
             String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
             return bare.equalsIgnoreCase("localhost") || bare.startsWith("127.") || bare.equals("::1")
                     || bare.equals("0:0:0:0:0:0:0:1");
-        }
-
-        private static boolean isWildcard(String host) {
-            return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("0:0:0:0:0:0:0:0");
         }
 
         /**
