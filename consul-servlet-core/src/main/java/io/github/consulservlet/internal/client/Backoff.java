@@ -4,12 +4,28 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Capped exponential backoff with jitter: the n-th retry waits between half and all of
- * {@code min * 2^(n-1)}, never more than {@code max}, so clients that failed together do not
- * retry together.
+ * Capped exponential backoff with jitter, the one every retry loop of consul-servlet uses: the
+ * n-th retry waits between half and all of {@code min * 2^(n-1)}, never more than {@code max},
+ * so clients and webapps that failed together do not retry together.
+ *
+ * <p>Watches use {@link #WATCH_ERRORS} (or what {@code ConsulClient.Builder.retryBackoff} sets)
+ * and {@link #WATCH_EARLY_ANSWER}; the registrar thread uses {@link #REGISTER_UNREACHABLE} while
+ * the agent cannot be reached and {@link #REGISTRAR_DEFAULT} for every other retry.
  */
 public record Backoff(Duration min, Duration max) {
+    /** A watch whose query failed: the server is struggling, so give it room. */
+    public static final Backoff WATCH_ERRORS = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+    /** A blocking query answered long before its wait: a misbehaving server must not make us spin. */
+    public static final Backoff WATCH_EARLY_ANSWER = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    /** A registration the agent could not take (unreachable, 5xx): retry at least every second, registered soon after it is back. */
+    public static final Backoff REGISTER_UNREACHABLE = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+    /**
+     * The registrar's other retries: a refusal (ACL, bad request) heals only when an operator
+     * acts, and a maintenance change or a deregistration can wait: retry, but gently.
+     */
+    public static final Backoff REGISTRAR_DEFAULT = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
+    /** The wait before retry number {@code attempt} (1 for the first retry), in milliseconds. */
     public long delayMillis(int attempt) {
         long ceiling = min.toMillis();
         for (int i = 1; i < attempt && ceiling < max.toMillis(); i++) {

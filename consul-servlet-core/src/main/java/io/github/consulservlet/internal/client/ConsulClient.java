@@ -163,7 +163,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
         private Duration readTimeout = Duration.ofSeconds(10);
         private int maxConnections = 128;
         private Duration watchWait = Duration.ofMinutes(5);
-        private Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        private Backoff backoff = Backoff.WATCH_ERRORS;
         private long maxResponseSize = DEFAULT_MAX_RESPONSE_SIZE;
         private long maxWatchResponseSize = DEFAULT_MAX_WATCH_RESPONSE_SIZE;
         private boolean strictAnswers;

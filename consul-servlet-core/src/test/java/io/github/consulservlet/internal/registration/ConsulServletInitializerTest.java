@@ -32,18 +32,18 @@ class ConsulServletInitializerTest {
 
     @Test
     void addressesAndDefaultServiceIds() {
-        assertEquals("web1.example.com", WebappRegistration.Addresses.idPart("web1.example.com"));
-        assertEquals("fd00--7", WebappRegistration.Addresses.idPart("fd00::7"));
-        assertTrue(WebappRegistration.Addresses.agentsOnLoopback("127.0.0.1:8500,http://localhost:8501,https://[::1]:8501"));
-        assertFalse(WebappRegistration.Addresses.agentsOnLoopback("127.0.0.1:8500,consul.local:8500"));
-        assertEquals("", WebappRegistration.Addresses.advertised("127.0.0.1:8500", "0.0.0.0"),
+        assertEquals("web1.example.com", Addresses.idPart("web1.example.com"));
+        assertEquals("fd00--7", Addresses.idPart("fd00::7"));
+        assertTrue(Addresses.agentsOnLoopback("127.0.0.1:8500,http://localhost:8501,https://[::1]:8501"));
+        assertFalse(Addresses.agentsOnLoopback("127.0.0.1:8500,consul.local:8500"));
+        assertEquals("", Addresses.advertised("127.0.0.1:8500", "0.0.0.0"),
                 "bound everywhere, one agent per node: Consul advertises the node's address");
-        assertEquals("", WebappRegistration.Addresses.advertised("127.0.0.1:8500", ""));
-        assertEquals("10.0.0.7", WebappRegistration.Addresses.advertised("127.0.0.1:8500", "10.0.0.7"),
+        assertEquals("", Addresses.advertised("127.0.0.1:8500", ""));
+        assertEquals("10.0.0.7", Addresses.advertised("127.0.0.1:8500", "10.0.0.7"),
                 "bound to one address: that one, where the agent's probe and the callers can reach it");
-        assertEquals("10.0.0.7", WebappRegistration.Addresses.advertised("consul.local:8500", "10.0.0.7"));
-        assertEquals("fd00::7", WebappRegistration.Addresses.advertised("consul.local:8500", "[fd00::7]"));
-        assertEquals("127.0.0.1", WebappRegistration.Addresses.advertised("127.0.0.1:8500", "127.0.0.1"),
+        assertEquals("10.0.0.7", Addresses.advertised("consul.local:8500", "10.0.0.7"));
+        assertEquals("fd00::7", Addresses.advertised("consul.local:8500", "[fd00::7]"));
+        assertEquals("127.0.0.1", Addresses.advertised("127.0.0.1:8500", "127.0.0.1"),
                 "bound to loopback only: advertised as it is");
     }
 }

@@ -136,7 +136,7 @@ class RegistrationLifecycleTest {
         String id = awaitRegistered(context);
         assertTrue(seenAtServletInit.get().values().stream().noneMatch(s -> s.name().equals("shop")),
                 "not registered while the webapp was still starting");
-        assertEquals("shop-" + WebappRegistration.Addresses.idPart(WebappRegistration.Addresses.hostName()) + "-" + jetty.port(), id,
+        assertEquals("shop-" + Addresses.idPart(Addresses.hostName()) + "-" + jetty.port(), id,
                 "<name>-<host>-<port>, the machine's name standing for a loopback address");
         AgentService service = consul.agent().service(id).orElseThrow();
         assertEquals("shop", service.name());

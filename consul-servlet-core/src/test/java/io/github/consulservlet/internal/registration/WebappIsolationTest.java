@@ -113,12 +113,12 @@ class WebappIsolationTest {
 
     @Test
     void theCheckUrlIsPercentEncodedOnce() {
-        WebappRegistration raw = new WebappRegistration("/a b", settings("/a b"), null, null, null);
+        AdvertisedAddress raw = new AdvertisedAddress("/a b", settings("/a b"), "127.0.0.1", 8080);
         assertEquals("http://127.0.0.1:8080/a%20b/consul/health", raw.checkUrl("127.0.0.1", 8080));
         assertEquals("http://[::1]:8080/a%20b/consul/health", raw.checkUrl("::1", 8080));
-        WebappRegistration encoded = new WebappRegistration("/a%20b", settings("/a%20b"), null, null, null);
+        AdvertisedAddress encoded = new AdvertisedAddress("/a%20b", settings("/a%20b"), "127.0.0.1", 8080);
         assertEquals("http://127.0.0.1:8080/a%20b/consul/health", encoded.checkUrl("127.0.0.1", 8080));
-        assertEquals("/%C3%BC/100%25/x%3Fy%23z", WebappRegistration.encodePath("/\u00fc/100%/x?y#z"));
+        assertEquals("/%C3%BC/100%25/x%3Fy%23z", AdvertisedAddress.encodePath("/\u00fc/100%/x?y#z"));
     }
 
     private static ConsulSettings settings(String contextPath, String... keyValues) {

@@ -43,7 +43,7 @@ final class BlockingWatch<T> implements Watch {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     private static final int BURST = 3;
     private static final long REFILL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final Backoff EARLY_ANSWER = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    private static final Backoff EARLY_ANSWER = Backoff.WATCH_EARLY_ANSWER;
     private static final long EARLY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Supplier<Request> query;

@@ -1,0 +1,146 @@
+package io.github.consulservlet.internal.registration;
+
+import java.time.Duration;
+import java.util.Locale;
+
+import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.internal.client.LogText;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
+import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+
+/**
+ * Every line the registration of webapps logs, with its level, in one place: what a user reads
+ * in the container's log. The registration's parts and the {@link ClientPool}'s call one method
+ * per event and hold no text of their own. What an agent answered goes through
+ * {@link LogText#remote}, so that it cannot forge lines.
+ */
+final class RegistrationLog {
+    private static final System.Logger LOG = ExtensionLog.logger(ConsulServletInitializer.class.getName());
+    private static final System.Logger.Level ERROR = System.Logger.Level.ERROR;
+    private static final System.Logger.Level WARNING = System.Logger.Level.WARNING;
+    private static final System.Logger.Level INFO = System.Logger.Level.INFO;
+    private static final System.Logger.Level DEBUG = System.Logger.Level.DEBUG;
+
+    private RegistrationLog() {
+    }
+
+    // ---- registering
+
+    static void notRegistered(String webapp, IllegalStateException e) {
+        LOG.log(ERROR, "consul-servlet: " + webapp + " is not registered: " + e.getMessage());
+    }
+
+    static void registered(boolean first, String webapp, ServiceRegistration current, CheckMode mode, int attempts) {
+        if (first) {
+            LOG.log(INFO, "registered " + webapp + " in Consul as " + current.id() + " (service " + current.name()
+                    + ", port " + current.port() + ", check " + mode.name().toLowerCase(Locale.ROOT)
+                    + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
+        } else {
+            LOG.log(INFO, "registered " + current.id() + " again");
+        }
+    }
+
+    /** The agent could not be reached or refused: a WARNING the first time, then DEBUG. */
+    static void registerFailed(int failures, String webapp, String id, RuntimeException e) {
+        if (failures == 1) {
+            LOG.log(WARNING, "could not register " + webapp + " as " + id
+                    + "; the webapp runs and registration is retried in the background: " + LogText.remote(e.getMessage()));
+        } else {
+            LOG.log(DEBUG, () -> "registering " + id + " failed again (" + failures + "): " + LogText.remote(e.getMessage()));
+        }
+    }
+
+    /** A failure that is not the agent's (a bug, a setting no one checked): ERROR the first time, then DEBUG. */
+    static void registerBroke(int failures, String webapp, Throwable e) {
+        if (failures == 1) {
+            LOG.log(ERROR, "could not register " + webapp + " in Consul; the webapp runs and"
+                    + " registration is retried in the background: " + e.getClass().getName() + ": "
+                    + LogText.remote(e.getMessage()));
+        } else {
+            LOG.log(DEBUG, () -> "registering " + webapp + " failed again (" + failures + "): "
+                    + LogText.remote(String.valueOf(e)));
+        }
+    }
+
+    static void agentForgot(String id) {
+        LOG.log(INFO, "the agent no longer knows " + id + "; registering it again");
+    }
+
+    static void checkForgotten(String id) {
+        LOG.log(INFO, "the agent no longer knows the check of " + id + "; registering it again");
+    }
+
+    static void ttlReportFailed(String id, ConsulException e) {
+        LOG.log(DEBUG, () -> "TTL report of " + id + " failed: " + LogText.remote(e.getMessage()));
+    }
+
+    static void maintenanceFailed(boolean first, String id, ConsulException e) {
+        LOG.log(first ? WARNING : DEBUG, "could not change maintenance of " + id + "; retrying: " + LogText.remote(e.getMessage()));
+    }
+
+    static void taskFailed(boolean first, String webapp, Throwable e) {
+        LOG.log(first ? ERROR : DEBUG, "consul-servlet task for " + webapp + " failed: " + e.getClass().getName() + ": "
+                + LogText.remote(e.getMessage()));
+    }
+
+    // ---- leaving
+
+    static void leftToNewerInstance(String id, String webapp) {
+        LOG.log(INFO, id + " is held by a newer instance now; " + webapp + " leaves it registered");
+    }
+
+    static void drainMaintenanceFailed(String id, ConsulException e) {
+        LOG.log(DEBUG, () -> "maintenance for " + id + " failed: " + LogText.remote(e.getMessage()));
+    }
+
+    static void stopWithoutWaiting(String webapp, Duration waited) {
+        LOG.log(WARNING, "a call to the agent for " + webapp + " is still under way after "
+                + waited.toSeconds() + "s; stopping without waiting for it");
+    }
+
+    static void stillInFlight(String webapp, int left, Duration drain) {
+        LOG.log(INFO, webapp + " still had " + left + " requests in flight after consul.drain ("
+                + drain.toMillis() + " ms)");
+    }
+
+    static void deregistered(String id, String webapp) {
+        LOG.log(INFO, "deregistered " + id + " (" + webapp + ") from Consul");
+    }
+
+    static void wasNotRegistered(String id) {
+        LOG.log(DEBUG, () -> id + " was not registered");
+    }
+
+    static void deregisterFailed(String id, String webapp, ConsulException e) {
+        LOG.log(WARNING, "could not deregister " + id + " (" + webapp
+                + "); retrying in the background: " + LogText.remote(e.getMessage()));
+    }
+
+    // ---- the pool's background work
+
+    static void deregisteredAfterRetries(String id, int attempts) {
+        LOG.log(INFO, "deregistered " + id + " from Consul after " + attempts + " retries");
+    }
+
+    static void deregistrationRefused(String id, ConsulException e) {
+        LOG.log(WARNING, "gave up deregistering " + id + ": the agent refuses ("
+                + LogText.remote(e.getMessage()) + "); deregister it by hand, or let consul.check.deregister-after do it");
+    }
+
+    static void deregistrationFailedAgain(String id, ConsulException e) {
+        LOG.log(DEBUG, () -> "deregistering " + id + " failed again: " + LogText.remote(e.getMessage()));
+    }
+
+    static void antiEntropyFailed(Object agents, ConsulException e) {
+        LOG.log(DEBUG, () -> "anti-entropy check of " + agents + " failed: " + LogText.remote(e.getMessage()));
+    }
+
+    static void probeStuck() {
+        LOG.log(WARNING, "a liveness probe has not returned; asking the others on a new thread");
+    }
+
+    static void releasingAbandoned() {
+        LOG.log(DEBUG, "releasing what a webapp that never stopped cleanly held");
+    }
+}
