@@ -158,7 +158,7 @@ class ConsulSettingsTest {
 
     @Test
     void everySettingIsCoveredByBothTables() {
-        for (Setting setting : Setting.values()) {
+        for (Setting<?> setting : Setting.values()) {
             assertTrue(validValues().anyMatch(a -> a.get()[0].equals(setting.key)) || setting == Setting.TOKEN_FILE || setting == Setting.WEBAPP_OVERRIDES
                     || setting == Setting.TLS_CA_FILE || setting == Setting.TLS_CLIENT_CERT || setting == Setting.TLS_CLIENT_KEY,
                     setting.key + " has no valid case");

@@ -128,15 +128,21 @@ final class EmbeddedJetty implements AutoCloseable {
      * would keep its shared client open into the next test class.
      */
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             for (org.eclipse.jetty.server.Handler handler : contexts.getHandlers()) {
                 if (handler instanceof ServletContextHandler context && context.isStarted()) {
                     undeploy(context);
                 }
             }
+        } catch (Exception e) {
+            throw new IllegalStateException("a webapp did not stop", e);
         } finally {
-            server.stop();
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("Jetty did not stop", e);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.consulservlet.internal.client.transport;
 
 import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.LogText;
 import io.github.consulservlet.internal.client.json.Json;
 import io.github.consulservlet.spi.ExtensionLog;
 
@@ -90,7 +91,7 @@ public final class Response {
         if (request.strict) {
             throw new ConsulResponseException(status, message, cause);
         }
-        LOG.log(System.Logger.Level.WARNING, message + "; left out of the result");
+        LOG.log(System.Logger.Level.WARNING, LogText.remote(message) + "; left out of the result"); // the entry is the agent's text
     }
 
     /** {@code text}, cut to {@value #QUOTED} characters with a note of its full length. */

@@ -183,6 +183,7 @@ public final class Transport implements AutoCloseable {
     }
 
     /** The codings the asynchronous client accepts, in its order: gzip, x-gzip, deflate. */
+    @SuppressWarnings("deprecation") // HttpClient 5.6 deprecates these factories, yet its clients still take them as content decoders
     private static LinkedHashMap<String, InputStreamFactory> decoders() {
         LinkedHashMap<String, InputStreamFactory> decoders = new LinkedHashMap<>();
         decoders.put("gzip", GZIPInputStreamFactory.getInstance());

@@ -189,7 +189,8 @@ final class BlockingWatch<T> implements Watch {
                 try {
                     call.run();
                 } catch (RuntimeException | LinkageError | AssertionError e) {
-                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed", e);
+                    LOG.log(System.Logger.Level.WARNING, "a watch listener failed: " + LogText.remote(String.valueOf(e)));
+                    LOG.log(System.Logger.Level.DEBUG, "the watch listener's failure", e); // the trace, for whoever asks
                 }
             });
         } catch (RejectedExecutionException e) {
