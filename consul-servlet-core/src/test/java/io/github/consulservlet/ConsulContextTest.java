@@ -8,11 +8,11 @@ import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 
+import jakarta.servlet.ServletContext;
 import org.junit.jupiter.api.Test;
 
 import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.ScopedConsulContext;
-import jakarta.servlet.ServletContext;
 
 class ConsulContextTest {
 

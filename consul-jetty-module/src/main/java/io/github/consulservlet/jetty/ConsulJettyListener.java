@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import jakarta.servlet.ServletContext;
-
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -29,11 +28,11 @@ import org.eclipse.jetty.util.component.Container;
 import org.eclipse.jetty.util.component.Dumpable;
 import org.eclipse.jetty.util.component.LifeCycle;
 
+import io.github.consulservlet.spi.ConnectorChoice;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.ContainerSetting;
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
-import io.github.consulservlet.spi.ContainerSetting;
-import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.ConnectorChoice;
 import io.github.consulservlet.spi.ListeningAddress;
 import io.github.consulservlet.spi.OncePerStart;
 import io.github.consulservlet.spi.WebappNames;

@@ -7,11 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
 
-import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.WebappLifecycle;
+import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.OncePerStart;
 import io.github.consulservlet.spi.StartedGate;
+import io.github.consulservlet.spi.WebappLifecycle;
 import io.github.consulservlet.spi.WebappNames;
 
 /**

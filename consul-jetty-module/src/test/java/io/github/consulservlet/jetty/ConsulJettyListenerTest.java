@@ -25,7 +25,6 @@ import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -41,9 +40,9 @@ import org.junit.jupiter.api.Test;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.internal.registration.ConsulServletInitializer;
-import io.github.consulservlet.spi.ContainerAdapter;
 import io.github.consulservlet.simulator.ConsulSimulator;
 import io.github.consulservlet.simulator.JournalEvent;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * The Jetty adapter in an embedded Jetty 12.1 (ee10, 127.0.0.1, port 0) against the Consul

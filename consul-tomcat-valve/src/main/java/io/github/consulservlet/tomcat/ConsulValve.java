@@ -12,7 +12,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-
 import org.apache.catalina.Container;
 import org.apache.catalina.ContainerEvent;
 import org.apache.catalina.ContainerListener;
@@ -28,9 +27,9 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 
+import io.github.consulservlet.spi.ContainerSetting;
 import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ExtensionThreads;
-import io.github.consulservlet.spi.ContainerSetting;
 
 /**
  * Registers every webapp under its container in Consul, with Tomcat's own start and stop moments

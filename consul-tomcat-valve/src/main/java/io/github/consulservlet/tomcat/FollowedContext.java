@@ -11,18 +11,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-
 import org.apache.catalina.Context;
 import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.ajp.AbstractAjpProtocol;
 
-import io.github.consulservlet.spi.ExtensionLog;
-import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.WebappLifecycle;
 import io.github.consulservlet.spi.ConnectorChoice;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.spi.ListeningAddress;
 import io.github.consulservlet.spi.StartedGate;
+import io.github.consulservlet.spi.WebappLifecycle;
 import io.github.consulservlet.spi.WebappNames;
 
 /** One start of one Context that a {@link ConsulValve} follows. */

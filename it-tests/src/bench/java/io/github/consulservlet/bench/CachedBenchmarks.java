@@ -5,6 +5,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import com.google.common.collect.ImmutableMap;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.cache.ServiceHealthCache;
+import org.kiwiproject.consul.cache.ServiceHealthKey;
+import org.kiwiproject.consul.model.health.ServiceHealth;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,16 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import com.google.common.collect.ImmutableMap;
-
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.internal.client.ConsulClient;
-
-import org.kiwiproject.consul.Consul;
-import org.kiwiproject.consul.cache.ServiceHealthCache;
-import org.kiwiproject.consul.cache.ServiceHealthKey;
-import org.kiwiproject.consul.model.health.ServiceHealth;
 
 /**
  * A discovery lookup served from memory, kept current by a blocking-query watch: ours is the

@@ -3,13 +3,12 @@ package io.github.consulservlet.bench;
 import java.time.Duration;
 
 import com.google.common.net.HostAndPort;
+import org.kiwiproject.consul.Consul;
 
+import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.CheckDefinition;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
-
-import org.kiwiproject.consul.Consul;
 
 /**
  * What every client reads in the benchmarks, written once into the one simulator of the run:

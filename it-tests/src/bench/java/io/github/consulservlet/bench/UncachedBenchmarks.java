@@ -4,6 +4,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import com.ecwid.consul.v1.Response;
+import com.ecwid.consul.v1.health.HealthServicesRequest;
+import com.ecwid.consul.v1.health.model.HealthService;
+import com.ecwid.consul.v1.kv.model.GetValue;
+import com.google.common.net.HostAndPort;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.health.ServiceHealth;
+import org.kiwiproject.consul.model.kv.Value;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -18,20 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import com.ecwid.consul.v1.Response;
-import com.ecwid.consul.v1.health.HealthServicesRequest;
-import com.ecwid.consul.v1.health.model.HealthService;
-import com.ecwid.consul.v1.kv.model.GetValue;
-import com.google.common.net.HostAndPort;
-
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.internal.client.ConsulClient;
-
-import org.kiwiproject.consul.Consul;
-import org.kiwiproject.consul.model.ConsulResponse;
-import org.kiwiproject.consul.model.health.ServiceHealth;
-import org.kiwiproject.consul.model.kv.Value;
 
 /**
  * One uncached read per call, each a full HTTP round trip to the simulator: a KV get and a

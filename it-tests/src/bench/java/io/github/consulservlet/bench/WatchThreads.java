@@ -10,11 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import io.github.consulservlet.Watch;
-import io.github.consulservlet.internal.client.ConsulClient;
-
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.cache.ServiceHealthCache;
+
+import io.github.consulservlet.Watch;
+import io.github.consulservlet.internal.client.ConsulClient;
 
 /**
  * The threads a client needs to hold many watches, counted in this JVM: the threads alive once

@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import io.github.consulservlet.ConsulException;
+import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.AgentCheck;
 import io.github.consulservlet.internal.client.agent.AgentService;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.testagent.ConsulTestAgent;
 
 /** The Consul agent a test is given (the simulator or a real one) and what it holds. */

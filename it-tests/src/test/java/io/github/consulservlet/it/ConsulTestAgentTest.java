@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 import io.github.consulservlet.ServiceInstance;
+import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.CheckDefinition;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulTestAgent;

@@ -1,16 +1,15 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.internal.client.transport.Transport;
-import io.github.consulservlet.internal.client.watch.EventDispatch;
-import io.github.consulservlet.internal.client.watch.SharedWatches;
-
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.QueryOptions;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.transport.Transport;
+import io.github.consulservlet.internal.client.watch.EventDispatch;
+import io.github.consulservlet.internal.client.watch.SharedWatches;
 
 /** What every part of one {@link ConsulClient} shares: transport, threads, defaults. */
 public final class ClientRuntime {

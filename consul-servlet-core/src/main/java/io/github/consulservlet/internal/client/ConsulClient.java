@@ -1,12 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.agent.Agent;
-import io.github.consulservlet.internal.client.tls.Tls;
-import io.github.consulservlet.internal.client.tls.TlsSettings;
-import io.github.consulservlet.internal.client.transport.Transport;
-import io.github.consulservlet.internal.client.watch.EventDispatch;
-import io.github.consulservlet.spi.ExtensionThreads;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +15,12 @@ import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.Sessions;
+import io.github.consulservlet.internal.client.agent.Agent;
+import io.github.consulservlet.internal.client.tls.Tls;
+import io.github.consulservlet.internal.client.tls.TlsSettings;
+import io.github.consulservlet.internal.client.transport.Transport;
+import io.github.consulservlet.internal.client.watch.EventDispatch;
+import io.github.consulservlet.spi.ExtensionThreads;
 
 /**
  * A client of one Consul agent (or an ordered list of agents to fail over to), with one set of

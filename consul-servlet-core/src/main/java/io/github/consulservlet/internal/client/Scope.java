@@ -1,10 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.internal.client.watch.EventDispatch;
-import io.github.consulservlet.spi.ExtensionLog;
-
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +13,10 @@ import java.util.function.Supplier;
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.watch.EventDispatch;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * What one context started, so that closing the context stops exactly that: its watches, and the

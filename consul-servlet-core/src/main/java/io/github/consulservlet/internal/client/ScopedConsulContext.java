@@ -1,13 +1,12 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.discovery.HttpDiscovery;
-import io.github.consulservlet.internal.client.kv.HttpKeyValueStore;
-import io.github.consulservlet.internal.client.session.HttpSessions;
-
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
 import io.github.consulservlet.Sessions;
+import io.github.consulservlet.internal.client.discovery.HttpDiscovery;
+import io.github.consulservlet.internal.client.kv.HttpKeyValueStore;
+import io.github.consulservlet.internal.client.session.HttpSessions;
 
 /**
  * A {@link ConsulContext} that shares its {@link ConsulClient} with others but owns its watches:

@@ -417,7 +417,7 @@ public final class ConsulSettings {
             for (String key : settings.keySet()) {
                 if (key.startsWith("consul.") && Setting.byKey(key).isEmpty()) {
                     problems.add(key + " (" + origin + ") is not a consul-servlet setting; expected "
-                            + closest(key).map(s -> s.key + " or another").orElse("one") + " of the settings in the README's table");
+                            + closest(key).map(s -> s.key + " or another").orElse("one") + " of the settings in docs/configuration.md");
                 }
             }
         }

@@ -1,9 +1,5 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.ListeningAddress;
-
-import io.github.consulservlet.internal.client.AgentAddresses;
-
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -13,7 +9,9 @@ import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.Optional;
 
+import io.github.consulservlet.internal.client.AgentAddresses;
 import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ListeningAddress;
 
 /**
  * Facts of this host for {@link AdvertisedAddress}: which of its addresses others can reach,

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.github.consulservlet.ConsulException;
-import io.github.consulservlet.internal.client.agent.AgentService;
 import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.agent.AgentService;
 
 /**
  * One loop per shared client, on its registrar thread, that finds the registered webapps the

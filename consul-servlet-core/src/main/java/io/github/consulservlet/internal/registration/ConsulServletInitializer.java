@@ -1,9 +1,5 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.WebappNames;
-
-import io.github.consulservlet.spi.ContainerAdapter;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,11 +18,13 @@ import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletSecurityElement;
 
 import io.github.consulservlet.ConsulContext;
-import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.internal.client.LogText;
 import io.github.consulservlet.internal.client.ScopedConsulContext;
 import io.github.consulservlet.internal.config.ConsulSettings;
-import io.github.consulservlet.QueryOptions;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.WebappNames;
 
 /**
  * Runs for every webapp of the container (declared in {@code META-INF/services}, found by the

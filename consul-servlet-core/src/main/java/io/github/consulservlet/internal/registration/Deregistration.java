@@ -1,16 +1,14 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.ContainerAdapter;
-
-import io.github.consulservlet.internal.client.AgentAddresses;
-
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
+import io.github.consulservlet.internal.client.AgentAddresses;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
+import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * One webapp leaving Consul, on the container's stopping thread: maintenance (so that clients

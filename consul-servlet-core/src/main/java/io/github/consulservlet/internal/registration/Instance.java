@@ -1,12 +1,11 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.WebappNames;
-
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.consulservlet.internal.client.agent.Agent;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.internal.config.ConsulSettings;
+import io.github.consulservlet.spi.WebappNames;
 
 /**
  * What every part of one webapp's registration shares: its settings, its lease on the shared

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Locale;
 
 import io.github.consulservlet.ConsulException;
-import io.github.consulservlet.spi.ExtensionLog;
 import io.github.consulservlet.internal.client.LogText;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * Every line the registration of webapps logs, with its level, in one place: what a user reads

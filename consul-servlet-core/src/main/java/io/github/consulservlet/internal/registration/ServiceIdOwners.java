@@ -1,11 +1,11 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.WebappNames;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.consulservlet.spi.WebappNames;
 
 /**
  * Who holds each service ID in this container, keyed by agents and ID (across clients, since a

@@ -1,14 +1,13 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.WebappLifecycle;
-
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.Sessions;
 import io.github.consulservlet.internal.client.ScopedConsulContext;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /** The context published to a webapp: its own scope on the shared client, and its registration. */
 final class WebappConsulContext implements ConsulContext {

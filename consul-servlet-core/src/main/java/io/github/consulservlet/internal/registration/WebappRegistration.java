@@ -1,8 +1,5 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.WebappLifecycle;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,6 +9,8 @@ import io.github.consulservlet.LivenessProbe;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.internal.config.ConsulSettings;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /**
  * One webapp's instance in Consul, from the moment its container reports it started to the

@@ -1,11 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.agent.AgentCheck;
-import io.github.consulservlet.internal.client.agent.AgentService;
-import io.github.consulservlet.internal.client.agent.CheckDefinition;
-import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.agent.ServiceRegistration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -14,12 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.mockserver.model.HttpRequest;
 
-import com.google.gson.JsonParser;
-
 import io.github.consulservlet.ConsulNotFoundException;
+import io.github.consulservlet.internal.client.agent.AgentCheck;
+import io.github.consulservlet.internal.client.agent.AgentService;
+import io.github.consulservlet.internal.client.agent.CheckDefinition;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 class AgentContractTest extends ContractTest {
 

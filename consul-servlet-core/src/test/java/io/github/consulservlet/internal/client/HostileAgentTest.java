@@ -1,7 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.transport.BodyLimit;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.function.Executable;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.internal.client.transport.BodyLimit;
 
 /**
  * The transport against answers no agent should give: bodies that never end, are too large,

@@ -1,7 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.agent.ServiceRegistration;
-
 import static io.github.consulservlet.internal.client.HostileAgentTest.failsWithin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +26,7 @@ import io.github.consulservlet.ConsulServerException;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.SessionInfo;
+import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 /**
  * Successes whose body is not what their endpoint answers (HTML, {@code OK}, broken JSON), and

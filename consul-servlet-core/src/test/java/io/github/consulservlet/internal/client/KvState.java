@@ -1,8 +1,8 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.json.GoDuration;
-
 import java.time.Duration;
+
+import io.github.consulservlet.internal.client.json.GoDuration;
 
 /**
  * One KV key with Consul's blocking semantics, for {@link FakeAgent}: a query whose index is

@@ -1,8 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.tls.TlsSettings;
-import io.github.consulservlet.internal.client.tls.TlsTest;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +19,9 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 import org.junit.jupiter.api.Test;
+
+import io.github.consulservlet.internal.client.tls.TlsSettings;
+import io.github.consulservlet.internal.client.tls.TlsTest;
 
 /**
  * The jar users drop into a container: only our packages, dependencies relocated, small, and

@@ -1,8 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.tls.TlsSettings;
-import io.github.consulservlet.internal.client.tls.TlsTest;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +28,8 @@ import org.mockserver.model.Delay;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.KvEntry;
+import io.github.consulservlet.internal.client.tls.TlsSettings;
+import io.github.consulservlet.internal.client.tls.TlsTest;
 
 class TransportTest {
     private MockAgent agent;

@@ -1,8 +1,5 @@
 package io.github.consulservlet.internal.client;
 
-import io.github.consulservlet.internal.client.watch.EventDispatch;
-import io.github.consulservlet.spi.ExtensionThreads;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import io.github.consulservlet.internal.client.watch.EventDispatch;
+import io.github.consulservlet.spi.ExtensionThreads;
 
 /**
  * One client's contexts (one per webapp) share its event thread: a listener that blocks in one

@@ -147,7 +147,7 @@ class ConsulSettingsTest {
                         + " '/no/such/key.pem' (context-param)"),
                 Arguments.of("consul.tls.verify", "no", "consul.tls.verify 'no' (context-param) is not a boolean; expected true or false"),
                 Arguments.of("consul.service.tag", "v2", "consul.service.tag (context-param) is not a consul-servlet setting; expected consul.service.tags"
-                        + " or another of the settings in the README's table"));
+                        + " or another of the settings in docs/configuration.md"));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ServiceLoader;
 
 import jakarta.servlet.ServletContainerInitializer;
-
 import org.junit.jupiter.api.Test;
 
 class ConsulServletInitializerTest {

@@ -1,7 +1,5 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.WebappLifecycle;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,13 +14,14 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.component.LifeCycle;
+
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /**
  * A Jetty 12 server on 127.0.0.1, port 0, to which tests deploy and undeploy webapps one by one,

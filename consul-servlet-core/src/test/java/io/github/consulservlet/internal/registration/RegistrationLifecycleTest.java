@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.AfterAll;
@@ -36,10 +35,10 @@ import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Liveness;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.SessionOptions;
+import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.AgentCheck;
 import io.github.consulservlet.internal.client.agent.AgentService;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.simulator.ConsulSimulator;
 
 /**

@@ -1,14 +1,14 @@
 package io.github.consulservlet.internal.registration;
 
-import io.github.consulservlet.spi.ContainerAdapter;
-import io.github.consulservlet.spi.WebappLifecycle;
-
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.ServletContext;
+
+import io.github.consulservlet.spi.ContainerAdapter;
+import io.github.consulservlet.spi.WebappLifecycle;
 
 /**
  * A container adapter for the embedded Jetty of these tests, found through

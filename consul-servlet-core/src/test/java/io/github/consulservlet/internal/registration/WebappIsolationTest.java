@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Liveness;
 import io.github.consulservlet.Registration;
+import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.client.agent.AgentCheck;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
-import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.config.ConsulSettings;
 import io.github.consulservlet.simulator.ConsulSimulator;
 

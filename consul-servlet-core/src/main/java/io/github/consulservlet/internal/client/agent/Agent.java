@@ -1,16 +1,16 @@
 package io.github.consulservlet.internal.client.agent;
 
-import io.github.consulservlet.internal.client.json.Json;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.internal.client.transport.Transport;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.transport.Transport;
 
 /**
  * The local agent's own services and checks: what the registrar uses to register a webapp,

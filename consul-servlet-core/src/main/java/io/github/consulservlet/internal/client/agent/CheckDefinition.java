@@ -1,13 +1,13 @@
 package io.github.consulservlet.internal.client.agent;
 
-import io.github.consulservlet.internal.client.json.GoDuration;
-import io.github.consulservlet.internal.client.json.Json;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 import com.google.gson.JsonObject;
+
+import io.github.consulservlet.internal.client.json.GoDuration;
+import io.github.consulservlet.internal.client.json.Json;
 
 /**
  * A health check registered together with a service: an HTTP check that the agent probes, or a

@@ -1,7 +1,5 @@
 package io.github.consulservlet.internal.client.agent;
 
-import io.github.consulservlet.internal.client.json.Json;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +8,8 @@ import java.util.Objects;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+
+import io.github.consulservlet.internal.client.json.Json;
 
 /**
  * A service instance to register with the local agent, with its checks, sent in one

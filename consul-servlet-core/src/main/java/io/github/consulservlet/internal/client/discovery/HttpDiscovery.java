@@ -1,11 +1,5 @@
 package io.github.consulservlet.internal.client.discovery;
 
-import io.github.consulservlet.internal.client.ClientRuntime;
-import io.github.consulservlet.internal.client.Scope;
-import io.github.consulservlet.internal.client.json.Json;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +18,11 @@ import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.ServiceInstance;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
+import io.github.consulservlet.internal.client.ClientRuntime;
+import io.github.consulservlet.internal.client.Scope;
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
 
 /** {@link Discovery} on {@code /v1/catalog/services} and {@code /v1/health/service/:name?passing}. */
 public final class HttpDiscovery implements Discovery {

@@ -1,7 +1,5 @@
 package io.github.consulservlet.internal.client.json;
 
-import io.github.consulservlet.internal.client.transport.Response;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -23,6 +21,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 
+import io.github.consulservlet.internal.client.transport.Response;
 
 /**
  * Reads Consul's JSON as trees, so fields we do not model are ignored and missing ones read as

@@ -1,12 +1,5 @@
 package io.github.consulservlet.internal.client.kv;
 
-import io.github.consulservlet.internal.client.ClientRuntime;
-import io.github.consulservlet.internal.client.Scope;
-import io.github.consulservlet.internal.client.json.Json;
-import io.github.consulservlet.internal.client.transport.PercentEncoding;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,6 +17,12 @@ import io.github.consulservlet.KvWriteOptions;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
+import io.github.consulservlet.internal.client.ClientRuntime;
+import io.github.consulservlet.internal.client.Scope;
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.internal.client.transport.PercentEncoding;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
 
 /**
  * {@link KeyValueStore} on {@code /v1/kv/}. A key's leading {@code /} is dropped, as Consul's own

@@ -1,13 +1,5 @@
 package io.github.consulservlet.internal.client.session;
 
-import io.github.consulservlet.internal.client.ClientRuntime;
-import io.github.consulservlet.internal.client.Scope;
-import io.github.consulservlet.internal.client.agent.Agent;
-import io.github.consulservlet.internal.client.json.GoDuration;
-import io.github.consulservlet.internal.client.json.Json;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +14,13 @@ import io.github.consulservlet.SessionBehavior;
 import io.github.consulservlet.SessionInfo;
 import io.github.consulservlet.SessionOptions;
 import io.github.consulservlet.Sessions;
+import io.github.consulservlet.internal.client.ClientRuntime;
+import io.github.consulservlet.internal.client.Scope;
+import io.github.consulservlet.internal.client.agent.Agent;
+import io.github.consulservlet.internal.client.json.GoDuration;
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
 
 /**
  * {@link Sessions} on {@code /v1/session/}. LockDelay is sent as a duration string and read back

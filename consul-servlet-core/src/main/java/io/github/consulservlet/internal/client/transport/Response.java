@@ -1,14 +1,13 @@
 package io.github.consulservlet.internal.client.transport;
 
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.LogText;
-import io.github.consulservlet.internal.client.json.Json;
-import io.github.consulservlet.spi.ExtensionLog;
-
 import java.nio.charset.StandardCharsets;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulResponseException;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.LogText;
+import io.github.consulservlet.internal.client.json.Json;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * An agent's answer, read in full. A success is read by the shape its endpoint answers, the

@@ -1,10 +1,5 @@
 package io.github.consulservlet.internal.client.transport;
 
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.agent.Agent;
-import io.github.consulservlet.internal.client.watch.BlockingBudget;
-import io.github.consulservlet.spi.ExtensionLog;
-
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -25,11 +20,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.net.ssl.SSLContext;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -59,15 +53,15 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.concurrent.Cancellable;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.config.RegistryBuilder;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
@@ -77,6 +71,10 @@ import org.apache.hc.core5.util.VersionInfo;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.agent.Agent;
+import io.github.consulservlet.internal.client.watch.BlockingBudget;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * Sends {@link Request}s on two HttpClients sharing one configuration. {@link #call} runs on the

@@ -1,15 +1,5 @@
 package io.github.consulservlet.internal.client.watch;
 
-import io.github.consulservlet.internal.client.Backoff;
-import io.github.consulservlet.internal.client.ClientRuntime;
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.LogText;
-import io.github.consulservlet.internal.client.json.GoDuration;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.internal.client.transport.Transport;
-import io.github.consulservlet.spi.ExtensionLog;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +13,15 @@ import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
+import io.github.consulservlet.internal.client.Backoff;
+import io.github.consulservlet.internal.client.ClientRuntime;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.LogText;
+import io.github.consulservlet.internal.client.json.GoDuration;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.transport.Transport;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * A chain of blocking queries, as Consul's

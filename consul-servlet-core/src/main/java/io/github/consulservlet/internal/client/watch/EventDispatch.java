@@ -1,10 +1,5 @@
 package io.github.consulservlet.internal.client.watch;
 
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.LogText;
-import io.github.consulservlet.spi.ExtensionLog;
-import io.github.consulservlet.spi.ExtensionThreads;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +11,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.LogText;
+import io.github.consulservlet.spi.ExtensionLog;
+import io.github.consulservlet.spi.ExtensionThreads;
 
 /**
  * The client's event thread, shared by every context (so every webapp) of a client, with one

@@ -1,12 +1,5 @@
 package io.github.consulservlet.internal.client.watch;
 
-import io.github.consulservlet.internal.client.ClientRuntime;
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.LogText;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.spi.ExtensionLog;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +15,12 @@ import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.Watch;
 import io.github.consulservlet.WatchListener;
+import io.github.consulservlet.internal.client.ClientRuntime;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.LogText;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.spi.ExtensionLog;
 
 /**
  * One chain of blocking queries per distinct query (same path, same parameters), however many

@@ -1,11 +1,5 @@
 package io.github.consulservlet.internal.client.tls;
 
-import io.github.consulservlet.internal.client.ConsulClient;
-import io.github.consulservlet.internal.client.FakeAgent;
-import io.github.consulservlet.internal.client.transport.Request;
-import io.github.consulservlet.internal.client.transport.Response;
-import io.github.consulservlet.internal.client.transport.Transport;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,21 +16,24 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateKey;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
-
 import io.github.consulservlet.ConsulUnreachableException;
+import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.FakeAgent;
+import io.github.consulservlet.internal.client.transport.Request;
+import io.github.consulservlet.internal.client.transport.Response;
+import io.github.consulservlet.internal.client.transport.Transport;
 
 /** TLS to an agent that presents a certificate signed by a test CA and demands a client certificate. */
 public class TlsTest {
