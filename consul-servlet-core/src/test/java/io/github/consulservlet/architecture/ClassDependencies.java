@@ -75,6 +75,17 @@ public final class ClassDependencies {
         return found;
     }
 
+    /**
+     * What the classes of the package {@code adapterPackage} (such as {@code io.github.consulservlet.jetty.})
+     * use of core's internals, as {@code "A -> B"}: nothing, for an adapter that only adapts.
+     */
+    public List<String> internalsUsedBy(String adapterPackage) {
+        if (byClass.keySet().stream().noneMatch(c -> c.startsWith(adapterPackage))) {
+            throw new IllegalStateException("no class of " + adapterPackage + " was read: " + byClass.keySet());
+        }
+        return edges(adapterPackage, List.of("io.github.consulservlet.internal."));
+    }
+
     /** The package of a class name. */
     public static String packageOf(String className) {
         return className.substring(0, className.lastIndexOf('.'));
