@@ -179,7 +179,7 @@ final class Demo {
 
     private static boolean isFree(int port) {
         try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return probe.isBound();
         } catch (IOException e) {
             return false;
         }
