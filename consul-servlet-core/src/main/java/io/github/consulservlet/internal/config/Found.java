@@ -3,7 +3,7 @@ package io.github.consulservlet.internal.config;
 /**
  * One setting's text as {@link SettingSources} found it, with where: the origin that every
  * problem and warning names, and the level (0 context-param ... 4 default) that decides which of
- * two settings given together wins. Made by {@link SettingSources}; read by the resolver and by
+ * two settings given together wins. Made by {@link SettingSources}; read by {@link SettingsResolver} and by
  * {@link CombinedSettings}.
  */
 record Found(Setting<?> setting, String value, String origin, int level) {

@@ -16,8 +16,8 @@ import io.github.consulservlet.internal.client.json.GoDuration;
 
 /**
  * The type of a setting: how its text becomes its value, and the accepted form its errors and
- * its row in the docs give. Each {@link Setting} names one; the resolver asks it to parse and,
- * when it refuses, reports {@code <setting> '<value>' (<origin>) <what>; expected <accepted>}.
+ * its row in the docs give. Each {@link Setting} names one; {@link SettingParser} asks it to
+ * parse and, when it refuses, reports {@code <setting> '<value>' (<origin>) <what>; expected <accepted>}.
  * The types of single values are here; those of comma-separated lists are in {@link ListTypes}.
  *
  * @param <T> the value's Java type
