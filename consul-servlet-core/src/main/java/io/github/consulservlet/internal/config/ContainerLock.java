@@ -13,7 +13,8 @@ import java.util.function.Function;
  * a webapp's context-params must not send the container's requests, its token or its TLS
  * elsewhere. So the {@link Setting#CONNECTION} settings are then the container's, unless it lists
  * them in {@code consul.webapp-overrides}. A webapp allowed its own agent may bring its own
- * token with it: the container's token never goes to a webapp's agent (see the resolver).
+ * token with it: the container's token never goes to a webapp's agent (see
+ * {@link CombinedSettings#token()}).
  */
 final class ContainerLock {
     static final String LEVEL = "container setting";

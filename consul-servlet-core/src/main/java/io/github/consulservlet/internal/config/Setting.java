@@ -1,13 +1,13 @@
 package io.github.consulservlet.internal.config;
 
+import static io.github.consulservlet.internal.config.ListTypes.connectionSettings;
+import static io.github.consulservlet.internal.config.ListTypes.list;
+import static io.github.consulservlet.internal.config.ListTypes.meta;
 import static io.github.consulservlet.internal.config.ValueType.agents;
 import static io.github.consulservlet.internal.config.ValueType.bool;
-import static io.github.consulservlet.internal.config.ValueType.connectionSettings;
 import static io.github.consulservlet.internal.config.ValueType.duration;
 import static io.github.consulservlet.internal.config.ValueType.host;
-import static io.github.consulservlet.internal.config.ValueType.list;
 import static io.github.consulservlet.internal.config.ValueType.matching;
-import static io.github.consulservlet.internal.config.ValueType.meta;
 import static io.github.consulservlet.internal.config.ValueType.oneOf;
 import static io.github.consulservlet.internal.config.ValueType.pemFile;
 import static io.github.consulservlet.internal.config.ValueType.port;

@@ -4,24 +4,21 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import io.github.consulservlet.internal.client.AgentAddresses;
 import io.github.consulservlet.internal.client.json.GoDuration;
 
 /**
  * The type of a setting: how its text becomes its value, and the accepted form its errors and
- * its row in the docs give. Each {@link Setting} names one; the resolver asks it to parse and,
- * when it refuses, reports {@code <setting> '<value>' (<origin>) <what>; expected <accepted>}.
+ * its row in the docs give. Each {@link Setting} names one; {@link SettingParser} asks it to
+ * parse and, when it refuses, reports {@code <setting> '<value>' (<origin>) <what>; expected <accepted>}.
+ * The types of single values are here; those of comma-separated lists are in {@link ListTypes}.
  *
  * @param <T> the value's Java type
  */
@@ -35,11 +32,11 @@ abstract class ValueType<T> {
 
     private final Supplier<String> accepted;
 
-    private ValueType(Supplier<String> accepted) {
+    ValueType(Supplier<String> accepted) {
         this.accepted = accepted;
     }
 
-    private ValueType(String accepted) {
+    ValueType(String accepted) {
         this(() -> accepted);
     }
 
@@ -109,7 +106,7 @@ abstract class ValueType<T> {
         };
     }
 
-    /** The path of a token file; reading it is the resolver's (see {@link TokenFile}). */
+    /** The path of a token file; {@link CombinedSettings} reads it (see {@link TokenFile}). */
     static ValueType<Path> tokenFile() {
         return new ValueType<>("a regular file of at most 4 KiB holding the ACL token alone") {
             @Override
@@ -152,58 +149,6 @@ abstract class ValueType<T> {
                 } catch (IllegalArgumentException e) {
                     throw new Refused(AgentAddresses.WHAT);
                 }
-            }
-        };
-    }
-
-    /** Comma-separated items, stripped, none empty; empty text for none. */
-    static ValueType<List<String>> list() {
-        return new ValueType<>("tags separated by commas, such as v2,blue") {
-            @Override
-            List<String> parse(String text) throws Refused {
-                if (text.isEmpty()) {
-                    return List.of();
-                }
-                List<String> parsed = new ArrayList<>();
-                for (String item : text.split(",", -1)) {
-                    String stripped = item.strip();
-                    if (stripped.isEmpty()) {
-                        throw new Refused("has an empty tag");
-                    }
-                    parsed.add(stripped);
-                }
-                return List.copyOf(parsed);
-            }
-        };
-    }
-
-    /** Consul's service metadata: {@code key=value} pairs, comma-separated; empty text for none. */
-    static ValueType<Map<String, String>> meta() {
-        Pattern key = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-        int maxPairs = 64;
-        int maxValue = 512;
-        return new ValueType<>("key=value pairs separated by commas, such as team=shop,tier=web (keys of up to 128"
-                + " letters, digits, '-' and '_', not starting with consul-; values of up to 512 characters;"
-                + " at most 64 pairs)") {
-            @Override
-            Map<String, String> parse(String text) throws Refused {
-                Map<String, String> parsed = new LinkedHashMap<>();
-                if (text.isEmpty()) {
-                    return parsed;
-                }
-                for (String pair : text.split(",", -1)) {
-                    int equals = pair.indexOf('=');
-                    String name = equals < 0 ? pair.strip() : pair.substring(0, equals).strip();
-                    String value = equals < 0 ? "" : pair.substring(equals + 1).strip();
-                    if (equals < 0 || !key.matcher(name).matches() || name.toLowerCase(Locale.ROOT).startsWith("consul-")
-                            || value.length() > maxValue || parsed.put(name, value) != null) {
-                        throw new Refused("is not a list of metadata");
-                    }
-                }
-                if (parsed.size() > maxPairs) {
-                    throw new Refused("has more than 64 pairs");
-                }
-                return parsed;
             }
         };
     }
@@ -280,35 +225,6 @@ abstract class ValueType<T> {
                     }
                 }
                 throw new Refused("is not a size");
-            }
-        };
-    }
-
-    /**
-     * Which of the {@link Setting#CONNECTION connection settings} a webapp's context-params may
-     * set: {@code all}, {@code none} (or empty), or some of them, comma-separated.
-     */
-    static ValueType<List<Setting<?>>> connectionSettings() {
-        return new ValueType<List<Setting<?>>>(() -> "none, all, or some of "
-                + Setting.CONNECTION.stream().map(s -> s.key).collect(Collectors.joining(", ")) + ", comma-separated") {
-            @Override
-            List<Setting<?>> parse(String text) throws Refused {
-                String lower = text.toLowerCase(Locale.ROOT);
-                if (lower.equals("all")) {
-                    return Setting.CONNECTION;
-                }
-                if (lower.equals("none") || lower.isEmpty()) {
-                    return List.of();
-                }
-                List<Setting<?>> named = new ArrayList<>();
-                for (String name : text.split(",", -1)) {
-                    Setting<?> setting = Setting.byKey(name.strip()).filter(Setting.CONNECTION::contains).orElse(null);
-                    if (setting == null) {
-                        throw new Refused("names '" + name.strip() + "', which is not a setting a container keeps");
-                    }
-                    named.add(setting);
-                }
-                return List.copyOf(named);
             }
         };
     }

@@ -70,18 +70,39 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
         }
     }
 
+    /**
+     * The steps for one webapp, in order: resolve its settings; stop there when it is disabled;
+     * log the warnings; check that its port is known and that its check mode can ask its
+     * liveness; then publish its context, liveness endpoint and lifecycle.
+     */
     private static void setUp(ServletContext webapp, ContainerAdapter.Binding binding) {
         ConsulSettings settings = ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp),
                 binding == null ? Map.of() : binding.settings());
         if (!settings.enabled()) {
-            LOG.log(System.Logger.Level.INFO, "consul-servlet: " + WebappNames.displayName(webapp.getContextPath())
-                    + " has consul.enabled=false: not registered, no ConsulContext");
-            if (binding != null) {
-                binding.detach();
-            }
+            leaveAlone(webapp, binding);
             return;
         }
         settings.warnings().forEach(Warnings::once);
+        requirePort(settings, binding);
+        boolean servedByWebapp = servedByWebapp(webapp, settings.checkPath(), settings.checkPathIsDefault());
+        requireLivenessForMode(settings, servedByWebapp);
+        ClientPool.Lease lease = ClientPool.SHARED.lease(settings, webapp.getContextPath());
+        WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding,
+                webapp.getClassLoader());
+        publish(webapp, binding, settings, lease, registration, !servedByWebapp);
+    }
+
+    /** {@code consul.enabled=false}: one log line, and the adapter lets the webapp go. */
+    private static void leaveAlone(ServletContext webapp, ContainerAdapter.Binding binding) {
+        LOG.log(System.Logger.Level.INFO, "consul-servlet: " + WebappNames.displayName(webapp.getContextPath())
+                + " has consul.enabled=false: not registered, no ConsulContext");
+        if (binding != null) {
+            binding.detach();
+        }
+    }
+
+    /** Without an adapter, only {@code consul.service.port} says where the webapp listens. */
+    private static void requirePort(ConsulSettings settings, ContainerAdapter.Binding binding) {
         if (binding == null && settings.servicePort().isEmpty()) {
             bundledIn(ownLocation()).ifPresent(jar -> {
                 throw new IllegalStateException(bundledMessage(jar));
@@ -89,30 +110,32 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             throw new IllegalArgumentException("consul.service.port is not set; expected an integer from 1 to 65535:"
                     + " no container adapter (Tomcat's ConsulValve, Jetty's consul module) reports this webapp's port");
         }
-        boolean servedByWebapp = servedByWebapp(webapp, settings.checkPath(), settings.checkPathIsDefault());
+    }
+
+    /** A TTL check asks consul-servlet's own liveness, so its path must not be the webapp's. */
+    private static void requireLivenessForMode(ConsulSettings settings, boolean servedByWebapp) {
         if (servedByWebapp && settings.checkMode() == ConsulSettings.CheckMode.TTL) {
             throw new IllegalArgumentException("consul.check.path '" + settings.checkPath() + "' is served by the"
                     + " webapp itself, and consul.check.mode ttl can only ask consul-servlet's own liveness; expected"
                     + " consul.check.mode http to have the agent probe the webapp's endpoint, or a path the webapp does not serve");
         }
-        ClientPool.Lease lease = ClientPool.SHARED.lease(settings, webapp.getContextPath());
-        WebappRegistration registration = new WebappRegistration(webapp.getContextPath(), settings, lease, binding,
-                webapp.getClassLoader());
+    }
+
+    /**
+     * Gives the webapp its {@link ConsulContext}, the liveness servlet when {@code addLiveness},
+     * and the listener of its lifecycle, then hands the registration to the adapter; on any
+     * failure undoes what was done, so that nothing of the webapp stays behind.
+     */
+    private static void publish(ServletContext webapp, ContainerAdapter.Binding binding, ConsulSettings settings,
+            ClientPool.Lease lease, WebappRegistration registration, boolean addLiveness) {
         ScopedConsulContext scope = null;
         try {
             QueryOptions.Builder defaults = QueryOptions.builder().consistency(settings.consistencyMode());
             settings.datacenter().ifPresent(defaults::datacenter);
             scope = lease.client().newContext(defaults.build());
             WebappConsulContext context = new WebappConsulContext(scope, registration, binding);
-            if (!servedByWebapp) {
-                ServletRegistration.Dynamic servlet = webapp.addServlet(LIVENESS_SERVLET, new LivenessServlet(registration));
-                if (servlet == null) {
-                    throw new IllegalStateException("the webapp already has a servlet named " + LIVENESS_SERVLET
-                            + "; expected that name to be free for consul-servlet's liveness endpoint");
-                }
-                servlet.addMapping(settings.checkPath());
-                // Tomcat then exempts the path from the webapp's security constraints (Jetty 12 does not)
-                servlet.setServletSecurity(new ServletSecurityElement());
+            if (addLiveness) {
+                addLivenessServlet(webapp, registration, settings.checkPath());
             }
             webapp.setAttribute(ConsulContext.ATTRIBUTE, context);
             webapp.addListener(new Lifecycle(context, registration, binding, settings));
@@ -129,6 +152,17 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             registration.close();
             throw e;
         }
+    }
+
+    private static void addLivenessServlet(ServletContext webapp, WebappRegistration registration, String path) {
+        ServletRegistration.Dynamic servlet = webapp.addServlet(LIVENESS_SERVLET, new LivenessServlet(registration));
+        if (servlet == null) {
+            throw new IllegalStateException("the webapp already has a servlet named " + LIVENESS_SERVLET
+                    + "; expected that name to be free for consul-servlet's liveness endpoint");
+        }
+        servlet.addMapping(path);
+        // Tomcat then exempts the path from the webapp's security constraints (Jetty 12 does not)
+        servlet.setServletSecurity(new ServletSecurityElement());
     }
 
     /** Where this class was loaded from, or null when the JVM does not say. */

@@ -45,9 +45,9 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
             FutureCallback<Response> resultCallback) throws IOException {
         this.callback = resultCallback;
         this.status = response.getCode();
-        this.delimitedByClose = Transport.delimitedByClose(response);
+        this.delimitedByClose = Exchanges.delimitedByClose(response);
         try {
-            index = Transport.index(response.getFirstHeader("X-Consul-Index"));
+            index = Exchanges.index(response.getFirstHeader("X-Consul-Index"));
             body = limit.buffer(entity == null ? 0 : entity.getContentLength(), status);
         } catch (RuntimeException e) {
             throw new Failure(Transport.asConsulException(e, request));
@@ -92,7 +92,7 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
 
     private Response result() throws IOException {
         if (length == 0 && delimitedByClose) {
-            throw new Failure(Transport.cutShort(request, status, null));
+            throw new Failure(Exchanges.cutShort(request, status, null));
         }
         return new Response(request, status, length == body.length ? body : Arrays.copyOf(body, length), index);
     }
