@@ -4,10 +4,8 @@ import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulServerException;
 import io.github.consulservlet.ConsulUnreachableException;
 import io.github.consulservlet.internal.client.Backoff;
-import io.github.consulservlet.internal.client.agent.CheckDefinition;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
-import io.github.consulservlet.internal.config.ConsulSettings;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
 
 /**
@@ -115,28 +113,8 @@ final class Registrar {
     }
 
     private ServiceRegistration describe() {
-        ConsulSettings settings = instance.settings;
         boolean everRegistered = instance.state.get().everRegistered();
-        int port = address.port();
-        String host = address.address();
-        String id = address.serviceId();
-        ServiceRegistration.Builder builder = ServiceRegistration.builder(settings.serviceName()).id(id).port(port)
-                .address(host).tags(settings.tags()).meta(settings.meta())
-                // A new instance starts clean (a maintenance check left by a crashed predecessor
-                // with this ID goes); registering again keeps what operators set meanwhile.
-                .replaceExistingChecks(!everRegistered);
         CheckStatus initial = !hasAdapter && !everRegistered ? CheckStatus.CRITICAL : probes.lastStatus();
-        CheckDefinition.Builder check = switch (settings.checkMode()) {
-            case HTTP -> CheckDefinition.http(address.checkUrl(host.isEmpty() ? "127.0.0.1" : host, port),
-                    settings.checkInterval()).timeout(settings.checkTimeout());
-            case TTL -> CheckDefinition.ttl(settings.checkTtl());
-            case NONE -> null;
-        };
-        if (check != null) {
-            check.id(AdvertisedAddress.checkId(id)).name(settings.serviceName() + " liveness").status(initial);
-            settings.deregisterAfter().ifPresent(check::deregisterCriticalServiceAfter);
-            builder.check(check.build());
-        }
-        return builder.build();
+        return RegistrationRequest.of(instance.settings, address, everRegistered, initial);
     }
 }
