@@ -45,10 +45,15 @@ fi
 # What the licence rules allow, checked on what was actually used: Consul's own LICENSE in the
 # module cache, and no module that is not open source in the graph.
 source_dir=$(cd "$here" && GOTOOLCHAIN=local go list -m -f '{{.Dir}}' github.com/hashicorp/consul)
-grep -q "Mozilla Public License, version 2.0" "$source_dir/LICENSE" ||
+# MPL-2.0's text starts with its title; HashiCorp's BUSL releases name the MPL only further down
+head -n 3 "$source_dir/LICENSE" | grep -q "Mozilla Public License, version 2.0" &&
+    ! grep -q "Business Source License" "$source_dir/LICENSE" ||
     { echo "$source_dir/LICENSE is not MPL-2.0: refusing to build it" >&2; exit 1; }
-if (cd "$here" && GOTOOLCHAIN=local go list -deps -f '{{with .Module}}{{.Path}}{{end}}' github.com/hashicorp/consul) |
-        grep -E '^github.com/hashicorp/consul/(envoyextensions|troubleshoot)$'; then
+if ! modules=$(cd "$here" && GOTOOLCHAIN=local go list -deps -f '{{with .Module}}{{.Path}}{{end}}' github.com/hashicorp/consul 2>>"$log"); then
+    cat "$log" >&2
+    echo "could not list the modules Consul $version is built from; go's output is above" >&2; exit 1
+fi
+if grep -E '^github.com/hashicorp/consul/(envoyextensions|troubleshoot)$' <<<"$modules"; then
     echo "the build needs a module that is not open source (above): refusing it" >&2; exit 1
 fi
 is_expected "$partial" || { echo "the binary built does not print 'Consul v$version'" >&2; exit 1; }

@@ -104,7 +104,7 @@ public final class ConsulBinary {
             if (build.waitFor() != 0 || last == null) {
                 return new Lookup(Optional.empty(), script + " failed (exit " + build.exitValue() + "):\n" + output);
             }
-            return found(Path.of(last.substring(last.lastIndexOf(' ') + 1)), script.toString());
+            return found(Path.of(last.substring(last.indexOf(": ") + 2)), script.toString()); // "Consul <version>: <path>", the path may hold spaces
         } catch (IOException e) {
             return new Lookup(Optional.empty(), "could not run " + script + ": " + e.getMessage());
         } catch (InterruptedException e) {
