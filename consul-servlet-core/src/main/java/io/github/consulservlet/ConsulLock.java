@@ -65,7 +65,7 @@ public interface ConsulLock extends AutoCloseable {
      *
      * @throws IllegalStateException when the lock was never acquired
      */
-    long fencingToken();
+    long fencingIndex();
 
     /** The session that holds, or last held, the lock. */
     Optional<String> session();

@@ -9,7 +9,7 @@ public interface LeaderListener {
 
     /**
      * This context is the leader now; {@code lock} is the held lock (for its
-     * {@link ConsulLock#fencingToken()}).
+     * {@link ConsulLock#fencingIndex()}).
      */
     void elected(ConsulLock lock);
 

@@ -12,7 +12,7 @@ package io.github.consulservlet;
  * ConsulLock lock = consul.locks().lock("jobs/nightly-report");
  * if (lock.acquire(Duration.ofSeconds(30))) {
  *     try {
- *         runReport(lock.fencingToken());
+ *         runReport(lock.fencingIndex());
  *     } finally {
  *         lock.release();
  *     }

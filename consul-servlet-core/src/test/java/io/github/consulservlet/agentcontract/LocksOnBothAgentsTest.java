@@ -72,7 +72,7 @@ class LocksOnBothAgentsTest extends OnBothAgents {
         assertEquals(LOCK_FLAG, held.flags(), "api/lock.go's LockFlagValue, as an unsigned 64-bit number");
         assertEquals("host-a", held.valueAsString());
         assertEquals(lock.session(), held.session());
-        assertEquals(held.modifyIndex(), lock.fencingToken());
+        assertEquals(held.modifyIndex(), lock.fencingIndex());
         SessionInfo session = consul.sessions().info(lock.session().orElseThrow()).orElseThrow();
         assertEquals(prefix + "lock", session.name());
         assertEquals(Optional.of(Duration.ofSeconds(15)), session.ttl(), "DefaultLockSessionTTL");
@@ -87,10 +87,10 @@ class LocksOnBothAgentsTest extends OnBothAgents {
             assertTrue(lock.tryAcquire());
             lock.tryAcquire();
         }, "a held lock cannot be acquired again (ErrLockHeld)");
-        long first = lock.fencingToken();
+        long first = lock.fencingIndex();
         lock.release();
         assertTrue(lock.tryAcquire());
-        assertTrue(lock.fencingToken() > first, "the fencing token grows from one holding to the next");
+        assertTrue(lock.fencingIndex() > first, "the fencing token grows from one holding to the next");
         lock.release();
     }
 

@@ -104,6 +104,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             settings.datacenter().ifPresent(defaults::datacenter);
             scope = lease.client().newContext(defaults.build());
             WebappConsulContext context = new WebappConsulContext(scope, registration, binding);
+            registration.beforeDeregistration(scope::releaseLocks);
             if (!servedByWebapp) {
                 ServletRegistration.Dynamic servlet = webapp.addServlet(LIVENESS_SERVLET, new LivenessServlet(registration));
                 if (servlet == null) {

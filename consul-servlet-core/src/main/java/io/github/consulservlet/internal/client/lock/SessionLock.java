@@ -466,7 +466,7 @@ public final class SessionLock implements ConsulSemaphore {
     }
 
     @Override
-    public long fencingToken() {
+    public long fencingIndex() {
         return latest().token;
     }
 
