@@ -44,6 +44,12 @@ public interface ConsulContext {
     Sessions sessions();
 
     /**
+     * Locks, semaphores and leader election that interoperate with HashiCorp's own; released,
+     * and their sessions destroyed, when this context closes.
+     */
+    Locks locks();
+
+    /**
      * This webapp's own instance in Consul: its service ID, state, maintenance and liveness
      * probes.
      *

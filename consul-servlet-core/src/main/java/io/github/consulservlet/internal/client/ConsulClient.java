@@ -13,6 +13,7 @@ import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.Locks;
 import io.github.consulservlet.QueryOptions;
 import io.github.consulservlet.Sessions;
 import io.github.consulservlet.internal.client.agent.Agent;
@@ -92,6 +93,11 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
     @Override
     public Sessions sessions() {
         return root.sessions();
+    }
+
+    @Override
+    public Locks locks() {
+        return root.locks();
     }
 
     /**

@@ -35,6 +35,7 @@ public final class Scope {
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final Set<OwnedSession> sessions = ConcurrentHashMap.newKeySet();
     private final boolean ownsSessions;
+    private final List<Runnable> firstOnClose = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     Scope(ClientRuntime runtime, boolean ownsSessions) {
@@ -52,6 +53,20 @@ public final class Scope {
             throw new ConsulUnreachableException("cannot start a watch: its ConsulContext is closed", null);
         }
         return watch;
+    }
+
+    /** Runs {@code task} on this context's listener queue, as a watch's listener would be called. */
+    public void runListener(Runnable task, String owner) {
+        try {
+            listeners.execute(task, owner);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the client is closing
+        }
+    }
+
+    /** Has {@code task} run first when this scope closes, before its watches stop and its sessions go: the locks. */
+    public void onCloseFirst(Runnable task) {
+        firstOnClose.add(task);
     }
 
     /** Remembers a session to destroy on close; destroys it at once if the scope closed meanwhile. */
@@ -75,6 +90,13 @@ public final class Scope {
     }
 
     void close() {
+        for (Runnable task : firstOnClose) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "releasing the locks of a closing context failed: " + LogText.remote(String.valueOf(e)));
+            }
+        }
         closed = true;
         for (Watch watch : List.copyOf(watches)) {
             watch.close();

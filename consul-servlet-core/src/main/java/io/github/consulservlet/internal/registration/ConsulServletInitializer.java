@@ -134,6 +134,7 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             settings.datacenter().ifPresent(defaults::datacenter);
             scope = lease.client().newContext(defaults.build());
             WebappConsulContext context = new WebappConsulContext(scope, registration, binding);
+            registration.beforeDeregistration(scope::releaseLocks);
             if (addLiveness) {
                 addLivenessServlet(webapp, registration, settings.checkPath());
             }

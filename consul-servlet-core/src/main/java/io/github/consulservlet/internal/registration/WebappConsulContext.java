@@ -3,6 +3,7 @@ package io.github.consulservlet.internal.registration;
 import io.github.consulservlet.ConsulContext;
 import io.github.consulservlet.Discovery;
 import io.github.consulservlet.KeyValueStore;
+import io.github.consulservlet.Locks;
 import io.github.consulservlet.Registration;
 import io.github.consulservlet.Sessions;
 import io.github.consulservlet.internal.client.ScopedConsulContext;
@@ -66,13 +67,19 @@ final class WebappConsulContext implements ConsulContext {
     }
 
     @Override
+    public Locks locks() {
+        return scope.locks();
+    }
+
+    @Override
     public Registration registration() {
         return registration;
     }
 
     /**
-     * Deregisters if not yet done, then stops the webapp's watches, destroys its sessions and
-     * lets go of the shared client. Idempotent.
+     * Releases the webapp's locks (a webapp that is going must not stay leader while it
+     * deregisters), deregisters if not yet done, then stops the webapp's watches, destroys its
+     * sessions and lets go of the shared client. Idempotent.
      */
     void close() {
         close.run();
@@ -81,6 +88,7 @@ final class WebappConsulContext implements ConsulContext {
     /** Static, so that what the pool keeps for an abandoned webapp does not keep this context alive. */
     private static void closeAll(ScopedConsulContext scope, WebappRegistration registration, ContainerAdapter.Binding binding) {
         try {
+            scope.releaseLocks();
             registration.stopping();
             scope.close();
         } finally {

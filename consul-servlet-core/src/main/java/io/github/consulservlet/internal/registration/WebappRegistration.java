@@ -39,6 +39,7 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     /** Set once the service ID is claimed and held: from then on {@link #serviceId()} answers it. */
     private volatile AdvertisedAddress advertised;
     private volatile Runnable onStopped = () -> { };
+    private volatile Runnable beforeDeregistration = () -> { };
 
     WebappRegistration(String contextPath, ConsulSettings settings, ClientPool.Lease lease,
             ContainerAdapter.Binding binding, ClassLoader webappLoader) {
@@ -52,6 +53,14 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     ClientPool.Lease lease() {
         return instance.lease;
+    }
+
+    /**
+     * What {@link #stopping()} runs before deregistering: releasing the webapp's locks, so that a
+     * webapp that is going hands its leadership over before it leaves the catalog.
+     */
+    void beforeDeregistration(Runnable releaseLocks) {
+        this.beforeDeregistration = releaseLocks;
     }
 
     /** What {@link #stopped()} runs: closing the webapp's whole context. */
@@ -149,7 +158,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
 
     @Override
     public void stopping() {
-        deregistration.run();
+        try {
+            beforeDeregistration.run();
+        } finally {
+            deregistration.run();
+        }
     }
 
     @Override

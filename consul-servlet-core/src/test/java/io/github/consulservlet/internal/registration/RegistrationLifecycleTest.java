@@ -450,6 +450,58 @@ class RegistrationLifecycleTest {
     }
 
     @Test
+    void stoppingReleasesTheWebappsLocksAndDestroysTheirSessionsBeforeDeregistering() throws Exception {
+        ServletContextHandler context = deploy("/locks", params(true));
+        String id = awaitRegistered(context);
+        ConsulContext webappConsul = ConsulContext.of(context.getServletContext());
+        io.github.consulservlet.ConsulLock lock = webappConsul.locks().lock("locks/webapp");
+        io.github.consulservlet.ConsulSemaphore slot = webappConsul.locks().semaphore("locks/webapp-pool", 2);
+        assertTrue(lock.tryAcquire());
+        assertTrue(slot.tryAcquire());
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.github.consulservlet.Leadership leadership = webappConsul.locks().leadership("locks/webapp-leader",
+                new io.github.consulservlet.LeaderListener() {
+                    @Override
+                    public void elected(io.github.consulservlet.ConsulLock held) {
+                        heard.add("elected");
+                    }
+
+                    @Override
+                    public void revoked(io.github.consulservlet.LockLost why) {
+                        heard.add("revoked " + why.cause());
+                    }
+                });
+        await().atMost(Duration.ofSeconds(5)).until(leadership::isLeader);
+        List<String> sessions = List.of(lock.session().orElseThrow(), slot.session().orElseThrow(),
+                consul.kv().get("locks/webapp-leader").orElseThrow().session().orElseThrow());
+
+        jetty.undeploy(context);
+        for (String session : sessions) {
+            assertTrue(consul.sessions().info(session).isEmpty(), "destroyed with the webapp: " + session);
+        }
+        assertTrue(consul.kv().get("locks/webapp").orElseThrow().session().isEmpty());
+        assertTrue(consul.kv().get("locks/webapp-leader").orElseThrow().session().isEmpty());
+        assertTrue(consul.kv().get("locks/webapp-pool/" + sessions.get(1)).isEmpty(), "its contender key gone");
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.equals(List.of("elected", "revoked RELEASED")));
+        List<io.github.consulservlet.simulator.JournalEvent> journal = simulator.journal();
+        int deregistered = indexOf(journal, io.github.consulservlet.simulator.JournalEvent.Kind.SERVICE_DEREGISTERED, id);
+        for (String session : sessions) {
+            int destroyed = indexOf(journal, io.github.consulservlet.simulator.JournalEvent.Kind.SESSION_DESTROYED, session);
+            assertTrue(destroyed >= 0 && destroyed < deregistered, "session " + session + " destroyed before deregistration: " + journal);
+        }
+    }
+
+    private static int indexOf(List<io.github.consulservlet.simulator.JournalEvent> journal,
+            io.github.consulservlet.simulator.JournalEvent.Kind kind, String subject) {
+        for (int i = 0; i < journal.size(); i++) {
+            if (journal.get(i).kind() == kind && journal.get(i).subject().equals(subject)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aHungLivenessProbeNeitherBlocksOtherWebappsNorTheStop() throws Exception {
         CountDownLatch hung = new CountDownLatch(1);
         try {

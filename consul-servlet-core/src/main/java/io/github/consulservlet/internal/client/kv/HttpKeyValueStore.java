@@ -176,7 +176,8 @@ public final class HttpKeyValueStore implements KeyValueStore {
         return trimmed;
     }
 
-    private static Optional<KvEntry> readOne(Response response) {
+    /** The entry of an answer to a key's read; empty for a 404. Locks read keys with it too. */
+    public static Optional<KvEntry> readOne(Response response) {
         if (response.isNotFound()) {
             return Optional.empty();
         }
@@ -193,7 +194,8 @@ public final class HttpKeyValueStore implements KeyValueStore {
         }
     }
 
-    private static List<KvEntry> readAll(Response response) {
+    /** The entries of an answer to a recursive read; none for a 404. */
+    public static List<KvEntry> readAll(Response response) {
         if (response.isNotFound()) {
             return List.of();
         }

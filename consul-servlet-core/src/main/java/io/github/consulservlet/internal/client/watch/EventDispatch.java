@@ -172,7 +172,7 @@ public final class EventDispatch implements Executor {
         }
 
         /** Runs {@code task} in turn; {@code what} names it in the log should it not return. */
-        void execute(Runnable task, String what) {
+        public void execute(Runnable task, String what) {
             synchronized (this) {
                 if (tasks.size() >= max) {
                     if (!overflowing) {
