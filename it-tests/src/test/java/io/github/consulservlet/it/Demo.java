@@ -134,7 +134,7 @@ final class Demo {
         await(JETTY_APP + " leader").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                 .until(() -> isLeader(jettyPort, JETTY_APP));
         long elected = System.nanoTime();
-        done(String.format(Locale.ROOT, "Tomcat undeployed it %.1f s after the WAR was removed (it looks every 10 s);"
+        done(String.format(Locale.ROOT, "Tomcat undeployed it %.1f s after the WAR was removed;"
                 + " %s was leader %.2f s after %s let the lock go", (letGo - removed) / 1e9, JETTY_APP, (elected - letGo) / 1e9, TOMCAT_APP));
 
         progress("Redeploy: " + TOMCAT_APP + ".war back in Tomcat's webapps/, it registers again and follows");
