@@ -26,13 +26,15 @@ import io.github.consulservlet.testagent.ConsulTestAgent;
  * The README's first command: a real Tomcat and a real Jetty, installed as the README tells a
  * user, each with one webapp, registered in Consul (the agent at {@code CONSUL_HTTP_ADDR}, else a
  * real agent of its own when a Consul binary can be had, else the simulator, on 127.0.0.1:8500),
- * then a discovery call, a KV write and read, and a lock, each across the two containers. Runs until Ctrl-C; {@code -Ddemo.once=true} stops both containers
- * after the tour and exits. Started by {@code mvn -Pdemo verify}, which builds what it needs.
+ * then a discovery call and a KV write and read across the two containers, and leader election
+ * between them: the leader's webapp is undeployed, the other takes over, and the first comes back
+ * as a follower. Runs until Ctrl-C; {@code -Ddemo.once=true} stops both containers after the tour
+ * and exits. Started by {@code mvn -Pdemo verify}, which builds what it needs.
  */
 final class Demo {
     private static final String TOMCAT_APP = "inventory";
     private static final String JETTY_APP = "storefront";
-    private static final int STEPS = 7;
+    private static final int STEPS = 9;
     /** Consul's usual HTTP port, where a user's browser and CLI look first. */
     private static final int CONSUL_PORT = 8500;
 
@@ -113,12 +115,34 @@ final class Demo {
         call(jettyPort, JETTY_APP, "kv?key=" + prefix + "/greeting&value=hello-from-jetty");
         done(TOMCAT_APP + " read: " + call(tomcatPort, TOMCAT_APP, "kv?key=" + prefix + "/greeting"));
 
-        progress("Lock: " + TOMCAT_APP + " takes " + prefix + "/leader through a session");
-        String answer = call(tomcatPort, TOMCAT_APP, "lock?key=" + prefix + "/leader");
+        progress("Leader election: " + TOMCAT_APP + " (Tomcat) and " + JETTY_APP + " (Jetty) contend for " + prefix + "/leader");
+        call(tomcatPort, TOMCAT_APP, "lead?key=" + prefix + "/leader");
+        await(TOMCAT_APP + " leader").atMost(Duration.ofSeconds(30)).until(() -> isLeader(tomcatPort, TOMCAT_APP));
+        call(jettyPort, JETTY_APP, "lead?key=" + prefix + "/leader");
         Optional<String> session = agent.consul.kv().get(prefix + "/leader").flatMap(KvEntry::session);
-        done(TOMCAT_APP + " answered '" + answer + "'; Consul shows the key held by session "
-                + session.orElse("<none>"));
-        session.ifPresent(agent.consul.sessions()::destroy);
+        done(TOMCAT_APP + " leads (key held by session " + session.orElse("<none>") + "), " + JETTY_APP + " is "
+                + call(jettyPort, JETTY_APP, "leader"));
+
+        progress("Fail-over: " + TOMCAT_APP + ".war removed from Tomcat's webapps/, Tomcat undeploys it");
+        Path war = tomcatBase.resolve("webapps/" + TOMCAT_APP + ".war");
+        long removed = System.nanoTime();
+        Files.delete(war);
+        String leaderSession = session.orElse("");
+        await(TOMCAT_APP + " letting go").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !agent.consul.kv().get(prefix + "/leader").flatMap(KvEntry::session).orElse("").equals(leaderSession));
+        long letGo = System.nanoTime();
+        await(JETTY_APP + " leader").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> isLeader(jettyPort, JETTY_APP));
+        long elected = System.nanoTime();
+        done(String.format(Locale.ROOT, "Tomcat undeployed it %.1f s after the WAR was removed;"
+                + " %s was leader %.2f s after %s let the lock go", (letGo - removed) / 1e9, JETTY_APP, (elected - letGo) / 1e9, TOMCAT_APP));
+
+        progress("Redeploy: " + TOMCAT_APP + ".war back in Tomcat's webapps/, it registers again and follows");
+        await(TOMCAT_APP + " out of Consul").atMost(Duration.ofSeconds(60)).until(() -> agent.instances(TOMCAT_APP).isEmpty());
+        SampleWar.sample().writeTo(tomcatBase.resolve("webapps"), TOMCAT_APP);
+        await(TOMCAT_APP + " registered again").atMost(Duration.ofSeconds(90)).until(() -> agent.passing(TOMCAT_APP));
+        call(tomcatPort, TOMCAT_APP, "lead?key=" + prefix + "/leader");
+        done(TOMCAT_APP + " is " + call(tomcatPort, TOMCAT_APP, "leader") + ", " + JETTY_APP + " still leads");
 
         System.out.println("\nOpen:");
         for (String[] app : new String[][] {{TOMCAT_APP, "Tomcat", String.valueOf(tomcatPort)},
@@ -209,8 +233,8 @@ final class Demo {
         }
         if (agent != null) {
             if (tomcat != null) {
-                tomcat.log().lines().filter(line -> line.contains(" deregistered "))
-                        .forEach(line -> System.out.println("  Tomcat logged: " + line.substring(line.indexOf("deregistered"))));
+                tomcat.log().lines().filter(line -> line.contains(" deregistered ")).reduce((first, last) -> last)
+                        .ifPresent(line -> System.out.println("  Tomcat logged: " + line.substring(line.indexOf(" deregistered ") + 1)));
             }
             for (String name : List.of(TOMCAT_APP, JETTY_APP)) {
                 System.out.println("  " + name + (agent.instances(name).isEmpty() ? ": no longer in Consul"
@@ -218,6 +242,10 @@ final class Demo {
             }
             agent.close();
         }
+    }
+
+    private static boolean isLeader(int port, String app) {
+        return call(port, app, "leader").startsWith("leader");
     }
 
     private static String call(int port, String app, String path) {

@@ -161,6 +161,30 @@ abstract class TomcatDistributionTests {
     }
 
     @Test
+    @Order(5)
+    void leadershipPassesToTheOtherWebappWhenTheLeadersWarIsRemoved() throws IOException {
+        Path first = SampleWar.sample().writeTo(base.resolve("webapps"), "leader-a");
+        SampleWar.sample().writeTo(base.resolve("webapps"), "leader-b");
+        for (String name : List.of("leader-a", "leader-b")) {
+            await(name + " registered").atMost(Duration.ofSeconds(60)).until(() -> agent.passing(name));
+        }
+        String key = agent.agent.unique("it-leader") + "/leader";
+        assertEquals("contending", get("http://127.0.0.1:" + port + "/leader-a/app/lead?key=" + key).body());
+        await("leader-a leads").atMost(Duration.ofSeconds(30)).until(() -> role("leader-a").startsWith("leader"));
+        assertEquals("contending", get("http://127.0.0.1:" + port + "/leader-b/app/lead?key=" + key).body());
+        assertEquals("follower", role("leader-b"));
+
+        Files.delete(first);
+        await("leader-b leads once leader-a is undeployed").atMost(Duration.ofSeconds(30))
+                .until(() -> role("leader-b").startsWith("leader"));
+        await("leader-a deregistered").atMost(Duration.ofSeconds(30)).until(() -> agent.instances("leader-a").isEmpty());
+    }
+
+    private String role(String webapp) {
+        return get("http://127.0.0.1:" + port + "/" + webapp + "/app/leader").body();
+    }
+
+    @Test
     @Order(6)
     void twentyRedeploysAndAReloadLeaveNoThreadNoLeakAndNoRegistrationBehind() throws IOException {
         Path war = SampleWar.sample().param("consul.drain", "60s").writeTo(Files.createDirectories(base.resolve("staging")), "sample");

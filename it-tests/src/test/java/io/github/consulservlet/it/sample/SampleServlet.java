@@ -18,9 +18,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import io.github.consulservlet.ConsulContext;
+import io.github.consulservlet.ConsulLock;
 import io.github.consulservlet.KvEntry;
 import io.github.consulservlet.KvWriteOptions;
+import io.github.consulservlet.LeaderListener;
+import io.github.consulservlet.Leadership;
 import io.github.consulservlet.Liveness;
+import io.github.consulservlet.LockLost;
 import io.github.consulservlet.ServiceInstance;
 
 /**
@@ -39,6 +43,10 @@ public class SampleServlet extends HttpServlet {
 
     /** Why the webapp's liveness probe fails, or null while it is up. */
     private volatile String failing;
+    /** The webapp's contention for leadership, once /lead started it; released when the webapp stops. */
+    private volatile Leadership leadership;
+    /** Since when this webapp is leader (System.currentTimeMillis), or 0 while it is not. */
+    private volatile long leaderSince;
 
     @Override
     public void init() {
@@ -120,6 +128,29 @@ public class SampleServlet extends HttpServlet {
                 boolean acquired = consul().kv().set(key, getServletContext().getContextPath(), KvWriteOptions.acquire(session));
                 String holder = consul().kv().get(key).flatMap(KvEntry::session).orElse("<none>");
                 out.print("acquired=" + acquired + " holder=" + (holder.equals(session) ? "this session" : holder));
+            }
+            case "/lead" -> {
+                // contends for leadership on ?key= until the webapp stops, as a user's scheduled job would
+                synchronized (this) {
+                    if (leadership == null) {
+                        leadership = consul().locks().leadership(request.getParameter("key"), new LeaderListener() {
+                            @Override
+                            public void elected(ConsulLock lock) {
+                                leaderSince = System.currentTimeMillis();
+                            }
+
+                            @Override
+                            public void revoked(LockLost why) {
+                                leaderSince = 0;
+                            }
+                        });
+                    }
+                }
+                out.print("contending");
+            }
+            case "/leader" -> {
+                long since = leaderSince;
+                out.print(since == 0 ? "follower" : "leader since " + since);
             }
             default -> response.sendError(404);
         }
