@@ -6,9 +6,10 @@ import java.util.concurrent.CompletableFuture;
 import io.github.consulservlet.LockLost;
 
 /**
- * What a lock and a semaphore do differently, one step at a time, for {@link SessionLock} to run:
- * enter the contest, try once to take the lock (reading with a blocking query first), watch a
- * held lock, and leave. Each step is asynchronous and completes on the client's scheduler.
+ * What a lock and a semaphore do differently, one step at a time, for {@link Acquisition},
+ * {@link HoldingMonitor} and {@link Holding} to run: enter the contest, try once to take the lock
+ * (reading with a blocking query first), watch a held lock, and leave. Each step is
+ * asynchronous and completes on the client's scheduler.
  */
 interface Contest {
 
