@@ -1,6 +1,9 @@
 package io.github.consulservlet.internal.client.lock;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -23,13 +26,17 @@ import io.github.consulservlet.spi.ExtensionLog;
 final class LeaderElection implements Leadership {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
 
+    /** How long close() waits for the listener to hear it no longer leads before letting the lock go. */
+    private static final long REVOKE_WAIT_SECONDS = 2;
+
     private final SessionLock lock;
     private final LeaderListener listener;
     private final ClientRuntime runtime;
     private final Scope scope;
     private final Consumer<LeaderElection> onClose;
     private volatile boolean closed;
-    private volatile boolean leader;
+    /** Whether the listener was told it leads and not yet told it no longer does. */
+    private final AtomicBoolean leading = new AtomicBoolean();
 
     LeaderElection(SessionLock lock, LeaderListener listener, ClientRuntime runtime, Scope scope, Consumer<LeaderElection> onClose) {
         this.lock = lock;
@@ -66,15 +73,16 @@ final class LeaderElection implements Leadership {
                 lock.release();
                 return;
             }
-            leader = true;
+            leading.set(true);
             scope.runListener(() -> listener.elected(lock), listener.getClass().getName());
             lock.lost().thenAccept(this::revoked);
         });
     }
 
     private void revoked(LockLost why) {
-        leader = false;
-        scope.runListener(() -> listener.revoked(why), listener.getClass().getName());
+        if (leading.compareAndSet(true, false)) { // close() may have told the listener already
+            scope.runListener(() -> listener.revoked(why), listener.getClass().getName());
+        }
         if (!closed) {
             contend();
         }
@@ -90,7 +98,7 @@ final class LeaderElection implements Leadership {
 
     @Override
     public boolean isLeader() {
-        return leader && lock.isHeld();
+        return leading.get() && lock.isHeld();
     }
 
     @Override
@@ -99,8 +107,33 @@ final class LeaderElection implements Leadership {
             return;
         }
         closed = true;
+        if (leading.compareAndSet(true, false)) {
+            revokeBeforeRelease();
+        }
         lock.close();
         onClose.accept(this);
+    }
+
+    /**
+     * Tells the listener it no longer leads and waits for it (a bounded time) before the lock is
+     * let go: the next leader must not start while this one still works as leader.
+     */
+    private void revokeBeforeRelease() {
+        CompletableFuture<Void> heard = new CompletableFuture<>();
+        scope.runListener(() -> {
+            try {
+                listener.revoked(new LockLost(LockLost.Cause.RELEASED, "the leadership was closed"));
+            } finally {
+                heard.complete(null);
+            }
+        }, listener.getClass().getName());
+        try {
+            heard.get(REVOKE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a listener that does not return (or close() called from a listener) must not keep the lock for ever
+        }
     }
 
     @Override
