@@ -23,28 +23,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.consulservlet.ConsulLock;
 import io.github.consulservlet.ConsulSemaphore;
+import io.github.consulservlet.KvDeleteOptions;
 import io.github.consulservlet.LockOptions;
 import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.testagent.AgentKind;
 import io.github.consulservlet.testagent.ConsulBinary;
+import io.github.consulservlet.testagent.ConsulTestAgent;
+import io.github.consulservlet.testagent.TestAgents;
 
 /**
  * Our locks against HashiCorp's own: {@code consul lock <prefix> <cmd>} (api/lock.go on the key
  * {@code <prefix>/.lock}) and {@code consul lock -n 2} (api/semaphore.go on the prefix), run as
  * child processes against the real agent. They exclude us and we them, share a semaphore's
  * slots, and a holder that dies frees the lock for the other after the lock delay. Only the real
- * agent runs the Go client; on the simulator these are skipped.
+ * agent runs the Go client, so these run on it alone (with {@code CI=true}, its absence is a failure).
  */
-class LocksInteropWithConsulLockTest extends OnBothAgents {
+class LocksInteropWithConsulLockTest {
     private static final Duration STARTED = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
     private final List<Process> processes = new ArrayList<>();
 
+    private ConsulTestAgent agent;
+    private ConsulClient consul;
+    private String prefix;
+
     @BeforeEach
-    void realAgentOnly() {
-        Assumptions.assumeTrue(kind == AgentKind.REAL, "consul lock is HashiCorp's Go client: it needs the real agent");
+    void realAgent() {
+        Assumptions.assumeTrue(TestAgents.realAvailable(), "consul lock is HashiCorp's Go client: it needs the real agent");
+        agent = ConsulTestAgent.shared(AgentKind.REAL);
+        consul = OnBothAgents.client(agent);
+        prefix = agent.unique("interop") + "/";
     }
 
     @AfterEach
@@ -52,6 +62,15 @@ class LocksInteropWithConsulLockTest extends OnBothAgents {
         for (Process process : processes) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+        }
+        if (consul != null) {
+            try {
+                consul.sessions().list().stream().filter(s -> s.name().startsWith(prefix)).forEach(s -> consul.sessions().destroy(s.id()));
+                consul.kv().delete(prefix, KvDeleteOptions.recurse());
+            } finally {
+                consul.close();
+                agent.close();
+            }
         }
     }
 
@@ -182,7 +201,7 @@ class LocksInteropWithConsulLockTest extends OnBothAgents {
     void consulLockTakesTheLockWhenOurSessionIsDestroyedOrOurClientClosed() throws Exception {
         String lockPrefix = prefix + "handover";
         String key = lockPrefix + "/.lock";
-        ConsulClient holderClient = client(agent);
+        ConsulClient holderClient = OnBothAgents.client(agent);
         ConsulLock ours = holderClient.locks().lock(key, LockOptions.builder().sessionName(prefix + "ours")
                 .lockDelay(Duration.ofSeconds(1)).build());
         assertTrue(ours.tryAcquire());
