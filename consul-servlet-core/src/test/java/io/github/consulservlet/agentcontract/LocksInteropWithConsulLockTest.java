@@ -184,8 +184,12 @@ class LocksInteropWithConsulLockTest {
                 throw new IllegalStateException(e);
             }
         });
-        go.descendants().forEach(ProcessHandle::destroyForcibly);
-        go.destroyForcibly(); // SIGKILL: nothing renews its session, nothing releases the key
+        // consul lock itself dies first: were its command killed first, it could release the key in time
+        List<ProcessHandle> command = go.descendants().toList();
+        go.destroyForcibly().waitFor(); // SIGKILL: nothing renews its session, nothing releases the key
+        command.forEach(ProcessHandle::destroyForcibly);
+        assertEquals(Optional.of(goSession), consul.kv().get(key).flatMap(e -> e.session()),
+                "the killed consul lock still holds the key");
         // Consul invalidates the session between one and two TTLs (15s) later; then the 15s lock delay runs
         await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
                 .until(() -> consul.sessions().info(goSession).isEmpty());
