@@ -10,10 +10,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +36,11 @@ final class HostileAgent implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "hostile-agent-pace");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "hostile-agent");
         t.setDaemon(true);
@@ -151,14 +162,28 @@ final class HostileAgent implements AutoCloseable {
     /** {@code bytes} sent one at a time, {@code pauseMillis} apart, for as long as the client reads. */
     Reply trickle(byte[] bytes, long pauseMillis) {
         return out -> {
-            for (byte b : bytes) {
-                if (closed) {
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            AtomicInteger next = new AtomicInteger();
+            ScheduledFuture<?> ticks = pace.scheduleAtFixedRate(() -> {
+                int at = next.getAndIncrement();
+                if (closed || at >= bytes.length) {
+                    sent.complete(null);
                     return;
                 }
-                out.write(b);
-                out.flush();
-                written.incrementAndGet();
-                Thread.sleep(pauseMillis); // the server's own pace, not a test's wait
+                try {
+                    out.write(bytes[at]);
+                    out.flush();
+                    written.incrementAndGet();
+                } catch (IOException e) {
+                    sent.completeExceptionally(e); // the client went
+                }
+            }, 0, pauseMillis, TimeUnit.MILLISECONDS);
+            try {
+                sent.join();
+            } catch (CompletionException e) {
+                throw (IOException) e.getCause();
+            } finally {
+                ticks.cancel(false);
             }
         };
     }
@@ -181,5 +206,6 @@ final class HostileAgent implements AutoCloseable {
             socket.close();
         }
         threads.shutdownNow();
+        pace.shutdownNow();
     }
 }
