@@ -36,8 +36,9 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## the first found winning: the webapp's WEB-INF/web.xml <context-param> of the same name, then
 ## the property set here, then the Java system property of the same name (-Dconsul.agent=...),
 ## then Consul's environment variable where it has one, then the default shown.
-## A property left commented here falls through to those. A value that cannot be used fails
-## the deployment of the webapps it applies to, with one log line naming it.
+## A property left commented here falls through to those. A value that cannot be used costs the
+## webapps it applies to their registration (they are still served), with one log line naming it;
+## a consul.* property that is no setting is ignored with a warning naming the nearest one.
 ## Durations are Go's, as Consul writes them: 500ms, 10s, 1m30s; sizes are bytes, KiB or MiB: 8MiB.
 ## Set in this file, a property applies to the ee10 web applications only; the ee11 ones
 ## (module consul-ee11) read start.d/consul-ee11.ini. Given on the command line
@@ -161,4 +162,18 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## here or for the JVM. A webapp allowed its own consul.agent brings its own consul.token or
 ## consul.token-file.
 # consul.webapp-overrides=
+
+## The webapps the container registers, by context path: globs, comma-separated, where * stands
+## for any characters but /, ** for any characters, and / for the root webapp.
+## Default: every webapp.
+# consul.webapps.include=
+
+## The webapps the container does not register, in the same form, such as
+## /manager,/host-manager,/docs,/examples; it wins over consul.webapps.include. An excluded webapp
+## is served as usual, with no ConsulContext.
+# consul.webapps.exclude=
+
+## true: a setting that cannot be used fails the webapp's deployment; by default the webapp is
+## served, unregistered and without a ConsulContext, and one log line names the setting.
+# consul.fail-webapp-on-error=false
 # end::documentation[]

@@ -99,6 +99,7 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
     /** The installed listeners of this class loader (one Jetty environment); weak: their server holds them. */
     private static final Set<ConsulJettyListener> INSTALLED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private static final String DRAINS = "io.github.consulservlet.jetty.drains";
+    private static final String INI_CHECKED = "io.github.consulservlet.jetty.ini-checked";
 
     private final Server server;
     private final Map<String, String> settings;
@@ -116,7 +117,19 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
      *     that those settings fall through to system properties, the environment and defaults
      */
     public ConsulJettyListener(@Name("server") Server server, @Name("settings") Map<String, String> settings) {
+        this(server, settings, null);
+    }
+
+    /**
+     * As {@link #ConsulJettyListener(Server, Map)}, and warns of each {@code consul.*} property of
+     * the ini files of {@code base} (Jetty's {@code jetty.base}) that is no setting, once per server.
+     */
+    public ConsulJettyListener(@Name("server") Server server, @Name("settings") Map<String, String> settings,
+            @Name("base") String base) {
         this.server = Objects.requireNonNull(server, "server");
+        if (base != null && !base.isBlank() && firstToCheckIni(server)) {
+            IniKeys.warnings(java.nio.file.Path.of(base)).forEach(w -> LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + w));
+        }
         Map<String, String> set = new LinkedHashMap<>();
         settings.forEach((name, value) -> {
             // Jetty gives its XML the JVM's system properties as properties too: those stay at
@@ -128,6 +141,15 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
         this.settings = Collections.unmodifiableMap(set);
         INSTALLED.add(this);
         drains(server, true).add(drains);
+    }
+
+    /** Whether no listener of another environment on {@code server} has checked the ini files yet. */
+    private static boolean firstToCheckIni(Server server) {
+        synchronized (server) {
+            boolean first = server.getAttribute(INI_CHECKED) == null;
+            server.setAttribute(INI_CHECKED, Boolean.TRUE);
+            return first;
+        }
     }
 
     /**

@@ -55,6 +55,11 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
     }
 
     @Override
+    public String settingsOrigin() {
+        return "Jetty property";
+    }
+
+    @Override
     public void attach(WebappLifecycle lifecycle) {
         this.lifecycle = lifecycle;
         gate.attached();

@@ -45,6 +45,14 @@ public interface ContainerAdapter {
         Map<String, String> settings();
 
         /**
+         * What the container-level settings are called where a problem or a warning names where a
+         * value came from: {@code ConsulValve attribute}, {@code Jetty property}.
+         */
+        default String settingsOrigin() {
+            return "container setting";
+        }
+
+        /**
          * Hands the adapter the webapp's lifecycle, once consul-servlet has set it up. The adapter
          * calls {@link WebappLifecycle#started} when the webapp has started and the container
          * accepts traffic, {@link WebappLifecycle#stopping} before the webapp stops serving, and

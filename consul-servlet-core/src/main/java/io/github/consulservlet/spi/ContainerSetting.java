@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.github.consulservlet.internal.config.Setting;
+import io.github.consulservlet.internal.config.UnknownSettings;
 
 /**
  * A {@code consul.*} setting as a container adapter sees it: its name, the Tomcat valve attribute
@@ -26,5 +27,15 @@ public record ContainerSetting(String key, String valveAttribute, boolean contai
     /** The setting named {@code key}, if there is one. */
     public static Optional<ContainerSetting> byKey(String key) {
         return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
+    }
+
+    /**
+     * The warning for a {@code consul.*} key that is no setting, set at {@code origin}, naming the
+     * nearest setting ("did you mean consul.service.name?"), never the value; empty for a setting
+     * or a key outside {@code consul.*}. For keys an adapter reads itself, such as those of Jetty's
+     * ini files.
+     */
+    public static Optional<String> unknownKeyWarning(String key, String origin) {
+        return UnknownSettings.warning(key, origin);
     }
 }

@@ -129,6 +129,36 @@ class DiscoveryOnBothAgentsTest extends OnBothAgents {
         await().atMost(CATALOG).until(() -> consul.discovery().service(id).size() == 1);
     }
 
+    @Test
+    void filterNodeMetaNearAndCachedSelectAsTheAgentDoes() {
+        String name = uniqueService("options");
+        register(instance(name, name + "-1", 8081, CheckStatus.PASSING).meta(Map.of("version", "1")).tags(List.of("a")).build());
+        register(instance(name, name + "-2", 8082, CheckStatus.PASSING).meta(Map.of("version", "2")).build());
+        await().atMost(CATALOG).until(() -> consul.discovery().service(name).size() == 2);
+
+        assertEquals(Set.of(name + "-2"), ids(consul.discovery().service(name,
+                QueryOptions.builder().filter("Service.Meta.version == \"2\"").build())));
+        assertEquals(Set.of(name + "-1"), ids(consul.discovery().service(name,
+                QueryOptions.builder().filter("\"a\" in Service.Tags and Service.Port == 8081").build())));
+        assertEquals(Set.of(name + "-1", name + "-2"), ids(consul.discovery().service(name,
+                QueryOptions.builder().filter("Service.Meta.version == \"1\" or not (Service.Tags contains \"a\")").build())));
+        // every node carries consul-network-segment, empty outside Enterprise network segments
+        assertEquals(Set.of(name + "-1", name + "-2"), ids(consul.discovery().service(name,
+                QueryOptions.builder().nodeMeta("consul-network-segment", "").near("_agent").build())));
+        assertEquals(List.of(), consul.discovery().service(name,
+                QueryOptions.builder().nodeMeta("consul-network-segment", "elsewhere").build()));
+        assertTrue(consul.discovery().services(QueryOptions.builder().filter("ServiceMeta.version == \"2\"").build())
+                .containsKey(name));
+        assertTrue(consul.discovery().services(QueryOptions.builder().filter("ServiceMeta.version == \"9\"").build())
+                .keySet().stream().noneMatch(name::equals));
+        assertTrue(consul.discovery().services(QueryOptions.builder().nodeMeta("consul-network-segment", "x").build()).isEmpty());
+
+        QueryOptions cached = QueryOptions.builder().cached(Duration.ofSeconds(30)).staleIfError(Duration.ofMinutes(1)).build();
+        assertEquals(Set.of(name + "-1", name + "-2"), ids(consul.discovery().service(name, cached)));
+        assertEquals(Set.of(name + "-1", name + "-2"), ids(consul.discovery().service(name, cached)), "a second, cached answer");
+        assertTrue(consul.discovery().services(QueryOptions.builder().cached().build()).containsKey(name));
+    }
+
     private static Set<String> ids(List<ServiceInstance> instances) {
         return instances.stream().map(ServiceInstance::id).collect(Collectors.toSet());
     }

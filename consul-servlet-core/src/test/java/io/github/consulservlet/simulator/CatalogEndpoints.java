@@ -39,7 +39,13 @@ final class CatalogEndpoints {
         if (rest.equals("services")) {
             api.blockingRead(in, () -> {
                 Map<String, Set<String>> tags = new LinkedHashMap<>();
+                String filter = in.params().get("filter");
+                boolean onNode = nodeHasMeta(in.params().all("node-meta"));
                 for (State.Service s : state.services.values()) {
+                    // the catalog filters its ServiceNode entries (api-docs/catalog#filtering-1)
+                    if (!onNode || !Filter.matches(filter, views.catalogService(s))) {
+                        continue;
+                    }
                     tags.computeIfAbsent(s.spec.name(), n -> new LinkedHashSet<>()).addAll(s.spec.tags());
                 }
                 JsonObject body = new JsonObject();
@@ -78,16 +84,23 @@ final class CatalogEndpoints {
         if (rest.startsWith("service/")) {
             String name = rest.substring("service/".length());
             boolean passing = in.params().flag("passing", "Invalid value for ?passing");
+            // ?near sorts by round trip time from a node: one node, one order. ?cached is answered
+            // alike (the agent's cache holds what the servers answered).
+            String filter = in.params().get("filter");
+            boolean onNode = nodeHasMeta(in.params().all("node-meta"));
             api.blockingRead(in, () -> {
                 JsonArray body = new JsonArray();
-                for (State.Service s : instances(name, in.params().all("tag"))) {
+                for (State.Service s : onNode ? instances(name, in.params().all("tag")) : List.<State.Service>of()) {
                     List<State.Check> checks = state.checksOf(s);
                     if (passing && checks.stream().anyMatch(c -> !State.PASSING.equals(c.status))) {
                         continue;
                     }
                     JsonArray checkArray = new JsonArray();
                     checks.forEach(c -> checkArray.add(views.check(c)));
-                    body.add(obj("Node", views.node(), "Service", views.agentService(s), "Checks", checkArray));
+                    JsonObject entry = obj("Node", views.node(), "Service", views.agentService(s), "Checks", checkArray);
+                    if (Filter.matches(filter, entry)) {
+                        body.add(entry);
+                    }
                 }
                 return new Answer(200, json(body), state.serviceReadIndex(name), state.serviceIndex(name), "");
             });
@@ -103,6 +116,25 @@ final class CatalogEndpoints {
         } else {
             throw Api.notFound();
         }
+    }
+
+    /**
+     * Whether the one node has every {@code key:value} of {@code ?node-meta} (api-docs/health,
+     * "node-meta"): a pair without ':' is refused as Consul refuses it.
+     */
+    private boolean nodeHasMeta(List<String> pairs) {
+        JsonObject meta = views.node().getAsJsonObject("Meta");
+        for (String pair : pairs) {
+            int colon = pair.indexOf(':');
+            if (colon < 0) {
+                throw new ApiError(400, "Bad request: node-meta must be of the form key:value");
+            }
+            String key = pair.substring(0, colon);
+            if (!meta.has(key) || !meta.get(key).getAsString().equals(pair.substring(colon + 1))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<State.Service> instances(String name, List<String> tags) {

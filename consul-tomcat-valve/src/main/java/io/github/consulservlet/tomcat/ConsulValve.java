@@ -41,9 +41,10 @@ import io.github.consulservlet.spi.ExtensionThreads;
  *
  * <p>Its attributes are the container-level settings, each the camelCase form of a
  * {@code consul.*} setting ({@code agent}, {@code tokenFile}, {@code checkMode}, {@code drain},
- * {@code serviceTags}, {@code tlsCaFile}, ...); a webapp's context params override them. An
- * attribute that is not a setting fails the deployment of every webapp the valve follows, with a
- * message that names it.
+ * {@code serviceTags}, {@code tlsCaFile}, {@code webappsExclude}, ...); a webapp's context params
+ * override them. An attribute that is not a setting is ignored with a warning that names the
+ * nearest one; one that names a single webapp ({@code serviceName}, {@code serviceId}) stops the
+ * registration of every webapp the valve follows, with a message that names it.
  *
  * <p>What it touches: it listens to the lifecycle of its container's Hosts and Contexts and of
  * the Server. A webapp is registered at its {@code after_start} once the Server has started
@@ -65,7 +66,7 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
     private static final String COUNTED_NOTE = ConsulValve.class.getName() + ".counted";
 
     private final Map<String, String> settings = Collections.synchronizedMap(new LinkedHashMap<>());
-    private final List<String> unknownAttributes = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> perWebappAttributes = Collections.synchronizedList(new ArrayList<>());
     private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
     private final Map<Context, FollowedContext> followed = new ConcurrentHashMap<>();
     private final LifecycleListener serverListener = this::serverEvent;
@@ -88,15 +89,19 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
      * Takes an attribute of the {@code <Valve>} element: a container-level setting in camelCase.
      * A name that is not a setting is accepted all the same, and warned about here, naming the
      * nearest setting but never the value (a misspelled {@code token} holds the token): answering
-     * false would have Tomcat log the attribute with its value. It fails every webapp the valve
-     * follows.
+     * false would have Tomcat log the attribute with its value. It is ignored, as Tomcat's
+     * {@code SetPropertiesRule} ignores an attribute no setter takes.
      */
     public boolean setProperty(String attribute, String value) {
         String setting = SETTING_BY_ATTRIBUTE.get(attribute);
-        if (setting == null || PER_WEBAPP.contains(setting)) {
-            unknownAttributes.add(attribute);
+        if (setting == null) {
+            LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + unknownAttribute(attribute) + " (the value is not shown)");
+            return true;
+        }
+        if (PER_WEBAPP.contains(setting)) {
+            perWebappAttributes.add(attribute);
             LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + unknownAttribute(attribute)
-                    + " (the value is not shown); every webapp under this valve fails to deploy until it is fixed");
+                    + "; no webapp under this valve is registered until it is removed");
             return true;
         }
         settings.put(setting, value);
@@ -158,10 +163,10 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         return binding;
     }
 
-    /** Fails when an attribute of the valve is not a setting, naming each such attribute. */
+    /** Fails when an attribute of the valve is a setting that names one webapp, naming each such attribute. */
     void checkAttributes() {
-        if (!unknownAttributes.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", unknownAttributes.stream().map(ConsulValve::unknownAttribute).toList()));
+        if (!perWebappAttributes.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", perWebappAttributes.stream().map(ConsulValve::unknownAttribute).toList()));
         }
     }
 
@@ -322,8 +327,9 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         List<String> accepted = SETTING_BY_ATTRIBUTE.entrySet().stream()
                 .filter(e -> !PER_WEBAPP.contains(e.getValue())).map(Map.Entry::getKey).toList();
         String nearest = accepted.stream().min(java.util.Comparator.comparingInt(a -> distance(a, attribute)))
-                .filter(a -> distance(a, attribute) <= 3).map(a -> "; the nearest is " + a).orElse("");
-        return "ConsulValve attribute '" + attribute + "' is not a setting; expected one of " + String.join(", ", accepted) + nearest;
+                .filter(a -> distance(a, attribute) <= 3).map(a -> "did you mean " + a + "?")
+                .orElse("expected one of " + String.join(", ", accepted));
+        return "ConsulValve attribute '" + attribute + "' is not a setting and is ignored; " + nearest;
     }
 
     /** Levenshtein distance, ignoring case (Tomcat's attributes are case-sensitive, typos often are not). */

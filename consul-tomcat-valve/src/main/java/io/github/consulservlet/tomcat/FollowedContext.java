@@ -49,6 +49,11 @@ final class FollowedContext implements ContainerAdapter.Binding {
     }
 
     @Override
+    public String settingsOrigin() {
+        return "ConsulValve attribute";
+    }
+
+    @Override
     public void attach(WebappLifecycle lifecycle) {
         this.lifecycle = lifecycle;
         gate.attached();

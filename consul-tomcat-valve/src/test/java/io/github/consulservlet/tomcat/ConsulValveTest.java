@@ -45,14 +45,12 @@ class ConsulValveTest {
     }
 
     @Test
-    void anAttributeThatIsNoSettingFailsWithItsNameAndTheAcceptedOnes() {
+    void anAttributeThatIsNoSettingIsIgnoredAndFailsNothing() {
         ConsulValve valve = new ConsulValve();
         assertTrue(valve.setProperty("serviceTag", "blue"), "accepted: Tomcat would log the value of a refused one");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, valve::checkAttributes);
-        assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
-                + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
-                + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
-                + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize, webappOverrides; the nearest is serviceTags", e.getMessage());
+        assertTrue(valve.setProperty("webappsExclude", "/manager,/docs"));
+        valve.checkAttributes();
+        assertEquals(Map.of("consul.webapps.exclude", "/manager,/docs"), valve.settings());
     }
 
     /** A misspelled token attribute: accepted, so that Tomcat does not log it with its value; the warning names it, never the value. */
@@ -84,8 +82,8 @@ class ConsulValveTest {
             log.setUseParentHandlers(parentHandlers);
         }
         assertEquals(1, logged.size(), logged.toString());
-        assertTrue(logged.get(0).startsWith("WARNING consul-servlet: ConsulValve attribute 'tokne' is not a setting;"), logged.get(0));
-        assertTrue(logged.get(0).contains("the nearest is token (the value is not shown)"), logged.get(0));
+        assertEquals("WARNING consul-servlet: ConsulValve attribute 'tokne' is not a setting and is ignored; did you mean"
+                + " token? (the value is not shown)", logged.get(0));
         assertFalse(logged.get(0).contains("s3cr3t"), logged.get(0));
     }
 

@@ -119,16 +119,46 @@ final class CombinedSettings {
                 || value.matches("[A-Za-z]:[\\\\/].*");
     }
 
-    /** {@code consul.service.name}, or the context path's: {@code root} for the root webapp, {@code /a/b} as {@code a-b}. */
+    /**
+     * {@code consul.service.name}, or the context path's: {@code root} for the root webapp, {@code /a/b} as
+     * {@code a-b}. A derived name that is not a DNS label is normalised (see {@link #dnsLabel}) with a
+     * warning naming both; a name the user set is taken as it is, and refused when it is no DNS label.
+     */
     String serviceName(String contextPath) {
         Found found = sources.find(Setting.SERVICE_NAME);
-        if (found == null) {
-            String derived = contextPath.isEmpty() || contextPath.equals("/") ? "root"
-                    : contextPath.substring(1).replace('/', '-');
-            found = new Found(Setting.SERVICE_NAME, derived, "derived from the context path '" + contextPath + "'",
-                    SettingSources.DEFAULT_LEVEL);
+        if (found != null) {
+            return parser.parse(Setting.SERVICE_NAME, found);
         }
-        return parser.parse(Setting.SERVICE_NAME, found);
+        String derived = contextPath.isEmpty() || contextPath.equals("/") ? "root" : contextPath.substring(1).replace('/', '-');
+        String origin = "derived from the context path '" + contextPath + "'";
+        String label = dnsLabel(derived);
+        if (!label.equals(derived) && !label.isEmpty()) {
+            parser.warning(Setting.SERVICE_NAME.key + " '" + derived + "' (" + origin + ") is not a DNS label, and is"
+                    + " registered as '" + label + "'; set consul.service.name to choose the name");
+        }
+        return parser.parse(Setting.SERVICE_NAME, new Found(Setting.SERVICE_NAME, label.isEmpty() ? derived : label,
+                origin, SettingSources.DEFAULT_LEVEL));
+    }
+
+    /**
+     * {@code name} made a DNS label as Spring Cloud Consul's {@code normalizeForDns} makes one: each
+     * run of characters other than letters and digits becomes one {@code -}. Where Spring refuses a
+     * name that starts or ends with such a character, a derived name has no one to refuse it to, so
+     * those hyphens are trimmed instead; letters are ASCII only, as DNS has them, and the label is cut
+     * at 63 characters. Empty when nothing is left.
+     */
+    static String dnsLabel(String name) {
+        StringBuilder label = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            boolean alphanumeric = c < 0x80 && Character.isLetterOrDigit(c);
+            if (alphanumeric) {
+                label.append(c);
+            } else if (label.length() > 0 && label.charAt(label.length() - 1) != '-') {
+                label.append('-');
+            }
+        }
+        String cut = label.length() > 63 ? label.substring(0, 63) : label.toString();
+        return cut.replaceAll("-+$", "");
     }
 
     /** The CA, and the client certificate with its key: each of the pair names the other when it is alone. */

@@ -37,6 +37,7 @@ public final class ConsulSettings {
     }
 
     private final boolean enabled;
+    private final String leftOut;
     private final String agents;
     private final String token;
     private final ConsistencyMode consistencyMode;
@@ -63,6 +64,7 @@ public final class ConsulSettings {
 
     private ConsulSettings(SettingsResolver r) {
         this.enabled = r.enabled;
+        this.leftOut = r.leftOut;
         this.agents = r.agents;
         this.token = r.token;
         this.consistencyMode = r.consistencyMode;
@@ -101,9 +103,20 @@ public final class ConsulSettings {
     public static ConsulSettings resolve(String contextPath, Map<String, String> contextParams,
             Map<String, String> containerSettings, Function<String, String> systemProperties,
             Map<String, String> environment) {
+        return resolve(contextPath, contextParams, containerSettings, SettingSources.CONTAINER_SETTING, systemProperties,
+                environment);
+    }
+
+    /**
+     * As {@link #resolve(String, Map, Map, Function, Map)}, with {@code containerOrigin} naming the
+     * container's settings in problems and warnings ({@code ConsulValve attribute}, {@code Jetty property}).
+     */
+    public static ConsulSettings resolve(String contextPath, Map<String, String> contextParams,
+            Map<String, String> containerSettings, String containerOrigin, Function<String, String> systemProperties,
+            Map<String, String> environment) {
         Objects.requireNonNull(contextPath, "contextPath");
         SettingsResolver resolver = new SettingsResolver(contextPath,
-                new SettingSources(contextParams, containerSettings, systemProperties, environment));
+                new SettingSources(contextParams, containerSettings, containerOrigin, systemProperties, environment));
         resolver.resolve();
         if (!resolver.problems().isEmpty()) {
             throw new InvalidSettingsException(resolver.problems());
@@ -125,9 +138,34 @@ public final class ConsulSettings {
         return resolve(contextPath, contextParams, containerSettings, System::getProperty, System.getenv());
     }
 
-    /** {@code consul.enabled}: when false, nothing else was resolved. */
+    /** Resolves from the JVM's system properties and environment, {@code containerOrigin} naming the container's settings. */
+    public static ConsulSettings resolve(String contextPath, Map<String, String> contextParams,
+            Map<String, String> containerSettings, String containerOrigin) {
+        return resolve(contextPath, contextParams, containerSettings, containerOrigin, System::getProperty, System.getenv());
+    }
+
+    /** {@code consul.enabled}, and the container's choice of webapps: when false, nothing else was resolved. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /**
+     * Why the container's {@code consul.webapps.include} or {@code consul.webapps.exclude} leaves this
+     * webapp out (then {@link #enabled()} is false), or empty.
+     */
+    public Optional<String> leftOutByContainer() {
+        return Optional.ofNullable(leftOut);
+    }
+
+    /**
+     * {@code consul.fail-webapp-on-error}, read leniently from the same sources, for when the other
+     * settings could not be resolved: anything but {@code true} is false.
+     */
+    public static boolean failsWebappOnError(Map<String, String> contextParams, Map<String, String> containerSettings,
+            Function<String, String> systemProperties) {
+        Found found = new SettingSources(contextParams, containerSettings, systemProperties, Map.of())
+                .find(Setting.FAIL_WEBAPP_ON_ERROR);
+        return found != null && found.value().equalsIgnoreCase("true");
     }
 
     /** {@code consul.agent}: the agents, as {@link ConsulClient.Builder#agents(String)} takes them. */

@@ -23,7 +23,7 @@ final class ContainerLock {
     private final boolean ownAgent;
     private final List<String> problems = new ArrayList<>();
 
-    ContainerLock(Map<String, String> contextParams, Map<String, String> containerSettings,
+    ContainerLock(Map<String, String> contextParams, Map<String, String> containerSettings, String containerOrigin,
             Function<String, String> systemProperties) {
         String key = Setting.WEBAPP_OVERRIDES.key;
         for (Setting<?> setting : Setting.values()) {
@@ -34,7 +34,7 @@ final class ContainerLock {
             }
         }
         String value = containerSettings.get(key);
-        String origin = LEVEL;
+        String origin = containerOrigin;
         if (value == null) {
             value = systemProperties.apply(key);
             origin = "system property";

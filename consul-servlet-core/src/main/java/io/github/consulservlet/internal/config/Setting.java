@@ -189,6 +189,27 @@ public final class Setting<T> {
                     + " `web.xml` may still set: `all`, `none`, or some of them, comma-separated.")
             .done();
 
+    // Which webapps a container registers, and how much a setting that cannot be used costs a webapp.
+    public static final Setting<List<String>> WEBAPPS_INCLUDE = define("consul.webapps.include", WebappSelection.globs())
+            .byDefault("")
+            .documentedDefault("every webapp")
+            .scope(Scope.CONTAINER_ONLY)
+            .help("The webapps the container registers, by context path: globs, comma-separated, where `*` stands for any"
+                    + " characters but `/`, `**` for any characters, and `/` for the root webapp.")
+            .done();
+    public static final Setting<List<String>> WEBAPPS_EXCLUDE = define("consul.webapps.exclude", WebappSelection.globs())
+            .byDefault("")
+            .scope(Scope.CONTAINER_ONLY)
+            .help("The webapps the container does not register, in the same form, such as"
+                    + " `/manager,/host-manager,/docs,/examples`; it wins over `consul.webapps.include`. An excluded webapp"
+                    + " is served as usual, with no `ConsulContext`.")
+            .done();
+    public static final Setting<Boolean> FAIL_WEBAPP_ON_ERROR = define("consul.fail-webapp-on-error", bool())
+            .byDefault("false")
+            .help("`true`: a setting that cannot be used fails the webapp's deployment; by default the webapp is served,"
+                    + " unregistered and without a `ConsulContext`, and one log line names the setting.")
+            .done();
+
     /**
      * What says where the webapps' requests go and with which credentials: the settings a
      * container that configures its agent or token keeps for itself (see {@link ContainerLock}),

@@ -24,14 +24,22 @@ final class SettingSources {
     private final Function<String, String> systemProperties;
     private final Map<String, String> environment;
     private final ContainerLock lock;
+    private final String containerOrigin;
 
     SettingSources(Map<String, String> contextParams, Map<String, String> containerSettings,
             Function<String, String> systemProperties, Map<String, String> environment) {
+        this(contextParams, containerSettings, CONTAINER_SETTING, systemProperties, environment);
+    }
+
+    /** {@code containerOrigin} names the container's settings in problems and warnings: {@code ConsulValve attribute}. */
+    SettingSources(Map<String, String> contextParams, Map<String, String> containerSettings, String containerOrigin,
+            Function<String, String> systemProperties, Map<String, String> environment) {
+        this.containerOrigin = Objects.requireNonNull(containerOrigin, "containerOrigin");
         this.contextParams = Objects.requireNonNull(contextParams, "contextParams");
         this.containerSettings = Objects.requireNonNull(containerSettings, "containerSettings");
         this.systemProperties = Objects.requireNonNull(systemProperties, "systemProperties");
         this.environment = Objects.requireNonNull(environment, "environment");
-        this.lock = new ContainerLock(contextParams, containerSettings, systemProperties);
+        this.lock = new ContainerLock(contextParams, containerSettings, containerOrigin, systemProperties);
     }
 
     Map<String, String> contextParams() {
@@ -40,6 +48,11 @@ final class SettingSources {
 
     Map<String, String> containerSettings() {
         return containerSettings;
+    }
+
+    /** What the container's settings are called where they are named: {@code ConsulValve attribute}, {@code Jetty property}. */
+    String containerOrigin() {
+        return containerOrigin;
     }
 
     ContainerLock lock() {
@@ -54,7 +67,7 @@ final class SettingSources {
         }
         value = containerSettings.get(setting.key);
         if (value != null) {
-            return new Found(setting, value.strip(), CONTAINER_SETTING, 1);
+            return new Found(setting, value.strip(), containerOrigin, 1);
         }
         value = systemProperties.apply(setting.key);
         if (value != null) {

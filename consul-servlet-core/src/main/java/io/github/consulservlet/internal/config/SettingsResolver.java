@@ -23,6 +23,7 @@ final class SettingsResolver {
     private final CombinedSettings combined;
 
     boolean enabled;
+    String leftOut;
     String agents;
     String token;
     ConsistencyMode consistencyMode;
@@ -51,15 +52,29 @@ final class SettingsResolver {
         this.combined = new CombinedSettings(sources, parser);
     }
 
-    /** Resolves every setting; when {@code consul.enabled} is false (or unusable) nothing else. */
+    /**
+     * Resolves every setting; when {@code consul.enabled} is false (or unusable), or the container
+     * leaves the webapp out ({@link WebappSelection}), nothing else.
+     */
     void resolve() {
         UnknownSettings.check(sources.contextParams(), SettingSources.CONTEXT_PARAM, parser);
-        UnknownSettings.check(sources.containerSettings(), SettingSources.CONTAINER_SETTING, parser);
+        UnknownSettings.check(sources.containerSettings(), sources.containerOrigin(), parser);
         Boolean on = value(Setting.ENABLED);
         enabled = on == null || on;
         if (!enabled || on == null) {
             return;
         }
+        List<String> include = value(Setting.WEBAPPS_INCLUDE);
+        List<String> exclude = value(Setting.WEBAPPS_EXCLUDE);
+        if (include == null || exclude == null) {
+            return;
+        }
+        leftOut = WebappSelection.leftOut(contextPath, include, exclude).orElse(null);
+        if (leftOut != null) {
+            enabled = false;
+            return;
+        }
+        value(Setting.FAIL_WEBAPP_ON_ERROR); // read by ConsulSettings#failsWebappOnError; checked here
         parser.problems(sources.lock().problems());
         connection();
         service();

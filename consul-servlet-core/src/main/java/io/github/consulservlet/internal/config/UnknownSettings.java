@@ -4,24 +4,35 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Names every {@code consul.*} key that is no setting, with the setting it was most likely meant
- * to be (a typo of at most three letters). The resolver calls it first, for the context-params
- * and for the container's settings.
+ * Warns of every {@code consul.*} key that is no setting, naming the setting it was most likely
+ * meant to be (a typo of at most three letters), as Tomcat's {@code SetPropertiesRule} warns of an
+ * unknown attribute: a misspelled key is ignored, it does not cost the webapp its registration.
+ * The resolver calls it first, for the context-params and for the container's settings; the
+ * Jetty module calls {@link #warning} for the keys of its ini files.
  */
-final class UnknownSettings {
+public final class UnknownSettings {
     private static final int MAX_TYPOS = 3;
 
     private UnknownSettings() {
     }
 
-    /** Adds a problem to {@code parser} for each unknown key of {@code settings}, set at {@code origin}. */
+    /** Adds a warning to {@code parser} for each unknown key of {@code settings}, set at {@code origin}. */
     static void check(Map<String, String> settings, String origin, SettingParser parser) {
         for (String key : settings.keySet()) {
-            if (key.startsWith("consul.") && Setting.byKey(key).isEmpty()) {
-                parser.problem(key + " (" + origin + ") is not a consul-servlet setting; expected "
-                        + closest(key).map(s -> s.key + " or another").orElse("one") + " of the settings in docs/configuration.md");
-            }
+            warning(key, origin).ifPresent(parser::warning);
         }
+    }
+
+    /**
+     * The warning for {@code key} set at {@code origin}, or empty when it is a setting or no
+     * {@code consul.*} key. Never shows the value: a misspelled token holds the token.
+     */
+    public static Optional<String> warning(String key, String origin) {
+        if (!key.startsWith("consul.") || Setting.byKey(key).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(key + " (" + origin + ") is not a consul-servlet setting and is ignored; "
+                + closest(key).map(s -> "did you mean " + s.key + "?").orElse("expected one of the settings in docs/configuration.md"));
     }
 
     private static Optional<Setting<?>> closest(String key) {

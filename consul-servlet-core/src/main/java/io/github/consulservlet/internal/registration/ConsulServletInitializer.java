@@ -34,9 +34,11 @@ import io.github.consulservlet.spi.WebappNames;
  * hands the webapp's lifecycle to the {@link ContainerAdapter} that follows it, or registers from
  * {@code contextInitialized} and deregisters from {@code contextDestroyed} when none does.
  *
- * <p>A setting that cannot be used fails this webapp's deployment, with one log line that names
- * the setting, the value and the accepted form; the container's other webapps are not touched.
- * {@code consul.enabled=false} leaves the webapp alone. An unreachable agent is not an error:
+ * <p>A setting that cannot be used costs this webapp its registration, not its deployment: one log
+ * line names the setting, the value, where it came from and the accepted form, and the webapp is
+ * served without a {@code ConsulContext}; {@code consul.fail-webapp-on-error=true} fails its
+ * deployment instead. The container's other webapps are not touched. {@code consul.enabled=false},
+ * or the container's {@code consul.webapps.exclude}, leaves the webapp alone. An unreachable agent is not an error:
  * the webapp starts, and registration is retried in the background.
  */
 public final class ConsulServletInitializer implements ServletContainerInitializer {
@@ -59,9 +61,16 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
             if (binding != null) {
                 binding.detach();
             }
-            String message = "consul-servlet: webapp " + name + " not deployed: " + LogText.remote(e.getMessage());
-            LOG.log(System.Logger.Level.ERROR, message);
-            throw new ServletException(message);
+            webapp.removeAttribute(ConsulContext.ATTRIBUTE);
+            if (ConsulSettings.failsWebappOnError(contextParams(webapp), binding == null ? Map.of() : binding.settings(),
+                    System::getProperty)) {
+                String message = "consul-servlet: webapp " + name + " not deployed: " + LogText.remote(e.getMessage());
+                LOG.log(System.Logger.Level.ERROR, message);
+                throw new ServletException(message);
+            }
+            // one line, no trace: the webapp is served, only its registration is given up
+            LOG.log(System.Logger.Level.ERROR, "consul-servlet: " + name + " is served but not registered, and has no"
+                    + " ConsulContext: " + LogText.remote(e.getMessage()));
         } catch (RuntimeException | Error e) {
             if (binding != null) {
                 binding.detach(); // the adapter must not keep a webapp that never got its lifecycle
@@ -76,10 +85,12 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
      * liveness; then publish its context, liveness endpoint and lifecycle.
      */
     private static void setUp(ServletContext webapp, ContainerAdapter.Binding binding) {
-        ConsulSettings settings = ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp),
-                binding == null ? Map.of() : binding.settings());
+        ConsulSettings settings = binding == null ? ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp), Map.of())
+                : ConsulSettings.resolve(webapp.getContextPath(), contextParams(webapp), binding.settings(),
+                        binding.settingsOrigin());
         if (!settings.enabled()) {
-            leaveAlone(webapp, binding);
+            settings.warnings().forEach(Warnings::once);
+            leaveAlone(webapp, binding, settings);
             return;
         }
         settings.warnings().forEach(Warnings::once);
@@ -92,10 +103,11 @@ public final class ConsulServletInitializer implements ServletContainerInitializ
         publish(webapp, binding, settings, lease, registration, !servedByWebapp);
     }
 
-    /** {@code consul.enabled=false}: one log line, and the adapter lets the webapp go. */
-    private static void leaveAlone(ServletContext webapp, ContainerAdapter.Binding binding) {
+    /** {@code consul.enabled=false}, or left out by the container: one log line, and the adapter lets the webapp go. */
+    private static void leaveAlone(ServletContext webapp, ContainerAdapter.Binding binding, ConsulSettings settings) {
+        String why = settings.leftOutByContainer().orElse("has consul.enabled=false");
         LOG.log(System.Logger.Level.INFO, "consul-servlet: " + WebappNames.displayName(webapp.getContextPath())
-                + " has consul.enabled=false: not registered, no ConsulContext");
+                + " " + why + ": not registered, no ConsulContext");
         if (binding != null) {
             binding.detach();
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +63,46 @@ class DiscoveryContractTest extends ContractTest {
 
         agent.assertOnly("GET", "/v1/health/service/shop", Map.of("passing", "", "tag", "v2", "dc", "dc2", "stale", ""));
         assertEquals(List.of(), instances);
+    }
+
+    @Test
+    void discoveryOptionsAreSentAsConsulNamesThem() {
+        agent.answer("GET", "/v1/health/service/shop", 200, "[]");
+
+        client.discovery().service("shop", QueryOptions.builder().filter("Service.Meta.version == \"2\"").near("_agent")
+                .nodeMeta("rack", "r1").nodeMeta("zone", "a:b").build());
+
+        agent.assertOnly("GET", "/v1/health/service/shop", Map.of("passing", "", "near", "_agent",
+                "node-meta", "rack:r1,zone:a:b", "filter", "Service.Meta.version == \"2\""));
+    }
+
+    @Test
+    void cachedReadsSendTheirLimitsInCacheControl() {
+        agent.answer("GET", "/v1/health/service/shop", 200, "[]");
+        client.discovery().service("shop", QueryOptions.builder().cached(Duration.ofSeconds(30))
+                .staleIfError(Duration.ofMinutes(5)).build());
+        assertEquals(List.of("max-age=30, stale-if-error=300"),
+                agent.assertOnly("GET", "/v1/health/service/shop", Map.of("passing", "", "cached", "")).getHeader("Cache-Control"));
+    }
+
+    @Test
+    void aCachedReadWithoutLimitsSendsNoCacheControlAndTheCatalogTakesNoNear() {
+        agent.answer("GET", "/v1/catalog/services", 200, "{}");
+        client.discovery().services(QueryOptions.builder().cached().near("web1").nodeMeta("rack", "r1")
+                .filter("ServiceName != \"consul\"").build());
+        assertEquals(List.of(), agent.assertOnly("GET", "/v1/catalog/services", Map.of("cached", "", "node-meta", "rack:r1",
+                "filter", "ServiceName != \"consul\"")).getHeader("Cache-Control"));
+    }
+
+    @Test
+    void optionsAreCheckedWhereTheyAreGiven() {
+        assertThrows(IllegalArgumentException.class, () -> QueryOptions.builder().cached(Duration.ofMillis(1500)));
+        assertThrows(IllegalArgumentException.class, () -> QueryOptions.builder().staleIfError(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> QueryOptions.builder().nodeMeta("a:b", "c"));
+        assertThrows(IllegalArgumentException.class, () -> QueryOptions.builder().filter(" "));
+        assertEquals(QueryOptions.builder().cached().build(), QueryOptions.builder().cached().build());
+        assertTrue(QueryOptions.builder().staleIfError(Duration.ofSeconds(5)).build().cached(), "stale-if-error asks the cache");
+        assertEquals(QueryOptions.DEFAULT, QueryOptions.builder().build());
     }
 
     @Test

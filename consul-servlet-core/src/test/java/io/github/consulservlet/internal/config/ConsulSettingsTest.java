@@ -146,8 +146,12 @@ class ConsulSettingsTest {
                 Arguments.of("consul.tls.client-key", "/no/such/key.pem", "consul.tls.client-cert is not set; expected the PEM certificate of consul.tls.client-key"
                         + " '/no/such/key.pem' (context-param)"),
                 Arguments.of("consul.tls.verify", "no", "consul.tls.verify 'no' (context-param) is not a boolean; expected true or false"),
-                Arguments.of("consul.service.tag", "v2", "consul.service.tag (context-param) is not a consul-servlet setting; expected consul.service.tags"
-                        + " or another of the settings in docs/configuration.md"));
+                Arguments.of("consul.webapps.include", "/shop", "consul.webapps.include '/shop' (context-param) is the container's"
+                        + " to set; expected it on the Tomcat ConsulValve (webappsInclude) or in Jetty's start.d/consul.ini, not in a webapp"),
+                Arguments.of("consul.webapps.exclude", "/docs", "consul.webapps.exclude '/docs' (context-param) is the container's"
+                        + " to set; expected it on the Tomcat ConsulValve (webappsExclude) or in Jetty's start.d/consul.ini, not in a webapp"),
+                Arguments.of("consul.fail-webapp-on-error", "yes", "consul.fail-webapp-on-error 'yes' (context-param) is not a boolean;"
+                        + " expected true or false"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -160,7 +164,9 @@ class ConsulSettingsTest {
     void everySettingIsCoveredByBothTables() {
         for (Setting<?> setting : Setting.values()) {
             assertTrue(validValues().anyMatch(a -> a.get()[0].equals(setting.key)) || setting == Setting.TOKEN_FILE || setting == Setting.WEBAPP_OVERRIDES
-                    || setting == Setting.TLS_CA_FILE || setting == Setting.TLS_CLIENT_CERT || setting == Setting.TLS_CLIENT_KEY,
+                    || setting == Setting.TLS_CA_FILE || setting == Setting.TLS_CLIENT_CERT || setting == Setting.TLS_CLIENT_KEY
+                    || setting == Setting.WEBAPPS_INCLUDE || setting == Setting.WEBAPPS_EXCLUDE // WebappSelectionTest
+                    || setting == Setting.FAIL_WEBAPP_ON_ERROR, // SettingsWarningsTest
                     setting.key + " has no valid case");
             assertTrue(invalidValues().anyMatch(a -> a.get()[0].equals(setting.key)), setting.key + " has no invalid case");
         }
@@ -199,9 +205,13 @@ class ConsulSettingsTest {
         assertEquals("shop", ConsulSettings.resolve("/shop", Map.of(), Map.of(), k -> null, Map.of()).serviceName());
         assertEquals("shop-admin", ConsulSettings.resolve("/shop/admin", Map.of(), Map.of(), k -> null, Map.of()).serviceName());
         assertEquals("root", ConsulSettings.resolve("", Map.of(), Map.of(), k -> null, Map.of()).serviceName());
+        ConsulSettings underscored = ConsulSettings.resolve("/my_app", Map.of(), Map.of(), k -> null, Map.of());
+        assertEquals("my-app", underscored.serviceName());
+        assertEquals(List.of("consul.service.name 'my_app' (derived from the context path '/my_app') is not a DNS label, and"
+                + " is registered as 'my-app'; set consul.service.name to choose the name"), underscored.warnings());
         InvalidSettingsException e = assertThrows(InvalidSettingsException.class,
-                () -> ConsulSettings.resolve("/my_app", Map.of(), Map.of(), k -> null, Map.of()));
-        assertEquals("consul.service.name 'my_app' (derived from the context path '/my_app') is not a DNS label; expected 1 to 63"
+                () -> ConsulSettings.resolve("/__", Map.of(), Map.of(), k -> null, Map.of()));
+        assertEquals("consul.service.name '__' (derived from the context path '/__') is not a DNS label; expected 1 to 63"
                 + " letters, digits and hyphens, not starting or ending with a hyphen (set consul.service.name when the context"
                 + " path does not give one)", e.getMessage());
     }

@@ -340,7 +340,7 @@ class RegistrationLifecycleTest {
 
     @Test
     void withoutAnAdapterThePortIsRequired() throws Exception {
-        ServletContextHandler context = EmbeddedJetty.webapp("/portless", params(false));
+        ServletContextHandler context = EmbeddedJetty.webapp("/portless", params(false, "consul.fail-webapp-on-error", "true"));
         Exception failure = assertThrows(Exception.class, () -> deploy(context));
         assertTrue(messages(failure).contains("consul-servlet: webapp /portless not deployed: consul.service.port is not set;"
                 + " expected an integer from 1 to 65535: no container adapter (Tomcat's ConsulValve, Jetty's consul module)"
@@ -348,17 +348,61 @@ class RegistrationLifecycleTest {
     }
 
     @Test
-    void anInvalidSettingFailsOnlyThatWebappWithTheSettingTheValueAndTheAcceptedForm() throws Exception {
+    void anInvalidSettingCostsOnlyThatWebappsRegistrationWithOneLineAndNoTrace() throws Exception {
         ServletContextHandler good = deploy("/good", params(true));
         ServletContextHandler bad = EmbeddedJetty.webapp("/bad", params(true, "consul.check.interval", "often"));
+        bad.addServlet(new ServletHolder(new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) throws java.io.IOException {
+                response.getWriter().print("served");
+            }
+        }), "/page");
+        try (LogCapture logs = new LogCapture()) {
+            deploy(bad);
+            List<String> errors = logs.messages(java.util.logging.Level.WARNING);
+            assertEquals(List.of("consul-servlet: /bad is served but not registered, and has no ConsulContext:"
+                    + " consul.check.interval 'often' (context-param) is not a duration; expected a duration of 1s or more:"
+                    + " a number with a unit, such as 500ms, 10s or 1m30s"), errors);
+            assertTrue(logs.records().stream().allMatch(r -> r.getThrown() == null), "no stack trace");
+        }
+        assertTrue(bad.isAvailable());
+        assertEquals("served", jetty.get("/bad/page").body());
+        assertNull(bad.getServletContext().getAttribute(ConsulContext.ATTRIBUTE));
+        assertTrue(TestContainerAdapter.followed("/bad").isEmpty(), "the adapter was told to forget it");
+        awaitRegistered(good);
+        assertEquals(200, jetty.get("/good/consul/health").statusCode());
+        assertTrue(consul.agent().services().values().stream().noneMatch(svc -> svc.name().equals("bad")));
+    }
+
+    @Test
+    void failWebappOnErrorFailsTheWebappWithTheSettingTheValueAndTheAcceptedForm() throws Exception {
+        ServletContextHandler bad = EmbeddedJetty.webapp("/bad", params(true, "consul.check.interval", "often",
+                "consul.fail-webapp-on-error", "true"));
         Exception failure = assertThrows(Exception.class, () -> deploy(bad));
         assertTrue(messages(failure).contains("consul-servlet: webapp /bad not deployed: consul.check.interval 'often'"
                 + " (context-param) is not a duration; expected a duration of 1s or more: a number with a unit, such as"
                 + " 500ms, 10s or 1m30s"), messages(failure));
         assertFalse(bad.isAvailable());
         assertTrue(TestContainerAdapter.followed("/bad").isEmpty(), "the adapter was told to forget it");
-        awaitRegistered(good);
-        assertEquals(200, jetty.get("/good/consul/health").statusCode());
+    }
+
+    @Test
+    void aWebappTheContainerExcludesIsServedButNeverRegistered() throws Exception {
+        TestContainerAdapter.containerSettings = Map.of("consul.webapps.exclude", "/docs,/examples/**");
+        try (LogCapture logs = new LogCapture()) {
+            ServletContextHandler excluded = deploy("/docs", params(true));
+            ServletContextHandler included = deploy("/shop", params(true));
+            awaitRegistered(included);
+            assertNull(excluded.getServletContext().getAttribute(ConsulContext.ATTRIBUTE));
+            assertTrue(excluded.isAvailable());
+            assertEquals(404, jetty.get("/docs/consul/health").statusCode(), "no liveness endpoint either");
+            assertTrue(TestContainerAdapter.followed("/docs").isEmpty());
+            assertTrue(consul.agent().services().values().stream().noneMatch(svc -> svc.name().equals("docs")));
+            assertTrue(logs.messages(java.util.logging.Level.INFO).contains("consul-servlet: /docs matches"
+                    + " consul.webapps.exclude '/docs': not registered, no ConsulContext"), logs.messages(java.util.logging.Level.INFO).toString());
+        } finally {
+            TestContainerAdapter.containerSettings = Map.of();
+        }
     }
 
     @Test
@@ -405,7 +449,8 @@ class RegistrationLifecycleTest {
 
     @Test
     void ttlModeCannotAskAnEndpointTheWebappServes() {
-        ServletContextHandler context = EmbeddedJetty.webapp("/own-ttl", params(true, "consul.check.path", "/live", "consul.check.mode", "ttl"));
+        ServletContextHandler context = EmbeddedJetty.webapp("/own-ttl", params(true, "consul.check.path", "/live", "consul.check.mode", "ttl",
+                "consul.fail-webapp-on-error", "true"));
         context.addServlet(new ServletHolder(new HttpServlet() {
         }), "/live");
         Exception failure = assertThrows(Exception.class, () -> deploy(context));

@@ -81,7 +81,33 @@ public final class HttpDiscovery implements Discovery {
     }
 
     private Request servicesRequest(QueryOptions options) {
-        return runtime.read(Request.get("/v1/catalog/services", null), options);
+        // Consul's /v1/catalog/services takes node-meta and filter, not near
+        return runtime.read(discoveryOptions(Request.get("/v1/catalog/services", null), options, false), options);
+    }
+
+    /**
+     * The discovery options as Consul's catalog and health endpoints name them
+     * (developer.hashicorp.com/consul/api-docs/health, .../features/caching): {@code near},
+     * {@code node-meta=key:value} once per pair, {@code filter}, and {@code cached} with its
+     * limits in {@code Cache-Control}.
+     */
+    private static Request discoveryOptions(Request request, QueryOptions options, boolean near) {
+        if (near) {
+            options.near().ifPresent(node -> request.param("near", node));
+        }
+        options.nodeMeta().forEach((key, value) -> request.param("node-meta", key + ":" + value));
+        options.filter().ifPresent(expression -> request.param("filter", expression));
+        if (options.cached()) {
+            request.flag("cached");
+            String limits = java.util.stream.Stream.of(
+                            options.maxAge().map(age -> "max-age=" + age.toSeconds()),
+                            options.staleIfError().map(stale -> "stale-if-error=" + stale.toSeconds()))
+                    .flatMap(java.util.Optional::stream).collect(java.util.stream.Collectors.joining(", "));
+            if (!limits.isEmpty()) {
+                request.cacheControl(limits);
+            }
+        }
+        return request;
     }
 
     private Request healthRequest(String name, String tag, QueryOptions options) {
@@ -92,7 +118,7 @@ public final class HttpDiscovery implements Discovery {
         if (tag != null) {
             request.param("tag", tag);
         }
-        return runtime.read(request, options);
+        return runtime.read(discoveryOptions(request, options, true), options);
     }
 
     private static Map<String, List<String>> readServices(Response response) {

@@ -45,7 +45,7 @@ final class Exchanges {
 
     /** {@code request} to {@code agent} for the classic client. */
     HttpUriRequestBase classic(Request request, URI agent, Duration timeout) {
-        HttpUriRequestBase exchange = withToken(new HttpUriRequestBase(request.method, request.uriAt(agent)));
+        HttpUriRequestBase exchange = withHeaders(new HttpUriRequestBase(request.method, request.uriAt(agent)), request);
         exchange.setConfig(config(timeout));
         if (request.body != null) {
             exchange.setEntity(new ByteArrayEntity(request.body, ContentType.parse(request.contentType)));
@@ -55,7 +55,7 @@ final class Exchanges {
 
     /** {@code request} to {@code agent} for the asynchronous client. */
     SimpleHttpRequest async(Request request, URI agent, Duration timeout) {
-        SimpleHttpRequest http = withToken(SimpleHttpRequest.create(request.method, request.uriAt(agent)));
+        SimpleHttpRequest http = withHeaders(SimpleHttpRequest.create(request.method, request.uriAt(agent)), request);
         http.setConfig(config(timeout));
         if (request.body != null) {
             http.setBody(request.body, ContentType.parse(request.contentType));
@@ -71,9 +71,12 @@ final class Exchanges {
                 .build();
     }
 
-    private <T extends HttpRequest> T withToken(T http) {
+    private <T extends HttpRequest> T withHeaders(T http, Request request) {
         if (token != null) {
             http.setHeader(TOKEN_HEADER, token);
+        }
+        if (request.cacheControl != null) {
+            http.setHeader("Cache-Control", request.cacheControl);
         }
         return http;
     }

@@ -19,6 +19,8 @@ public final class Request {
     private final List<String[]> query = new ArrayList<>();
     byte[] body;
     String contentType;
+    /** The {@code Cache-Control} header of an agent-cached read, or null. */
+    String cacheControl;
     /** The response timeout of a blocking query; null for an ordinary call. */
     public Duration responseTimeout;
     /** A watch's query or a recursive read: its answer may be as large as the watch limit. */
@@ -73,6 +75,12 @@ public final class Request {
             case CONSISTENT -> flag("consistent");
             case STALE -> flag("stale");
         };
+    }
+
+    /** Sends {@code Cache-Control: value}, the limits of an agent-cached read such as {@code max-age=30}. */
+    public Request cacheControl(String value) {
+        this.cacheControl = value;
+        return this;
     }
 
     public Request json(String json) {
