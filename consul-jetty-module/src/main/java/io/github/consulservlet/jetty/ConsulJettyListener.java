@@ -337,8 +337,9 @@ public final class ConsulJettyListener implements Container.InheritedListener, L
             }
         }
         Optional<ConnectorChoice.Connector> chosen = ConnectorChoice.choose(connectors, named);
-        if (chosen.isPresent() && !chosen.get().plainHttp() && warnedNoHttpConnector.claim()) {
-            LOG.log(System.Logger.Level.WARNING, "consul-servlet: the server has no plain HTTP connector; reporting port "
+        // a TLS connector is probed with https; one that speaks neither cannot be probed at all
+        if (chosen.isPresent() && chosen.get().kind() == ConnectorChoice.Kind.OTHER && warnedNoHttpConnector.claim()) {
+            LOG.log(System.Logger.Level.WARNING, "consul-servlet: the server has no HTTP connector; reporting port "
                     + chosen.get().port() + " of " + chosen.get().connector() + ", which an http check cannot probe:"
                     + " set consul.check.mode ttl, or consul.service.port to the port that forwards to it");
         }

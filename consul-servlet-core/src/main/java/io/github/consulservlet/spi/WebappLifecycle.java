@@ -12,7 +12,16 @@ public interface WebappLifecycle {
      * {@code host} (empty, or a wildcard address, when bound to every interface). Registration
      * starts in the background: this returns at once.
      */
-    void started(String host, int port);
+    default void started(String host, int port) {
+        started(host, port, false);
+    }
+
+    /**
+     * As {@link #started(String, int)}, saying whether the connector speaks TLS ({@code https}):
+     * then the agent's HTTP checks probe {@code https://}, and {@code consul.check.tls-skip-verify}
+     * or {@code consul.check.tls-server-name} tell it how to trust the certificate.
+     */
+    void started(String host, int port, boolean tls);
 
     /**
      * The webapp is about to stop. Returns once it is out of Consul: its liveness answers 503, it

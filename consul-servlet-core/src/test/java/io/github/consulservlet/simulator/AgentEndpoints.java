@@ -39,7 +39,7 @@ import io.github.consulservlet.simulator.Api.Incoming;
  */
 final class AgentEndpoints {
     private static final Set<String> STATUSES = Set.of(State.PASSING, State.WARNING, State.CRITICAL);
-    private static final Set<String> UNSIMULATED_CHECKS = Set.of("tcp", "udp", "grpc", "h2ping", "args",
+    private static final Set<String> UNSIMULATED_CHECKS = Set.of("udp", "grpc", "h2ping", "args",
             "scriptargs", "dockercontainerid", "aliasservice", "aliasnode", "osservice");
 
     private final Api api;
@@ -166,7 +166,7 @@ final class AgentEndpoints {
         State.ServiceSpec service = new State.ServiceSpec(id, name, strings(field(body, "Tags")),
                 string(body, "Address"), (int) number(body, "Port"), stringMap(field(body, "Meta")),
                 bool(body, "EnableTagOverride"), weights.size() == 0 ? 1 : (int) number(weights, "Passing"),
-                weights.size() == 0 ? 1 : (int) number(weights, "Warning"));
+                weights.size() == 0 ? 1 : (int) number(weights, "Warning"), taggedAddresses(body));
         // agent/structs: Check first, then Checks; IDs get ":n" (1-based) only when there are several.
         List<JsonObject> definitions = new ArrayList<>();
         if (field(body, "Check") instanceof JsonObject check && check.size() > 0) {
@@ -189,6 +189,31 @@ final class AgentEndpoints {
         api.sendEmpty(in);
     }
 
+    /**
+     * https://developer.hashicorp.com/consul/api-docs/agent/service#taggedaddresses: as given, and
+     * (agent/agent.go, addServiceInternal) lan_ipv4 and wan_ipv4 (or _ipv6) added from the
+     * service's own address and port when it is an IP address and they were not given.
+     */
+    private static Map<String, Map.Entry<String, Integer>> taggedAddresses(JsonObject body) {
+        Map<String, Map.Entry<String, Integer>> tagged = new java.util.TreeMap<>();
+        if (field(body, "TaggedAddresses") instanceof JsonObject given) {
+            for (Map.Entry<String, JsonElement> e : given.entrySet()) {
+                JsonObject at = e.getValue() instanceof JsonObject o ? o : new JsonObject();
+                tagged.put(e.getKey(), Map.entry(string(at, "Address"), (int) number(at, "Port")));
+            }
+        }
+        String address = string(body, "Address");
+        int port = (int) number(body, "Port");
+        boolean ipv4 = address.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+        boolean ipv6 = !ipv4 && address.contains(":") && address.matches("[0-9A-Fa-f:.]+");
+        if (ipv4 || ipv6) {
+            String suffix = ipv4 ? "_ipv4" : "_ipv6";
+            tagged.putIfAbsent("lan" + suffix, Map.entry(address, port));
+            tagged.putIfAbsent("wan" + suffix, Map.entry(address, port));
+        }
+        return tagged;
+    }
+
     /** https://developer.hashicorp.com/consul/api-docs/agent/check#register-check (the fields we simulate) */
     private static State.CheckSpec checkSpec(JsonObject c, String defaultId, String serviceName) {
         for (String key : c.keySet()) {
@@ -203,6 +228,7 @@ final class AgentEndpoints {
             throw new ApiError(400, "Status for checks must 'passing', 'warning', 'critical'");
         }
         String http = string(c, "HTTP");
+        String tcp = string(c, "TCP");
         Duration interval = duration(c, "Interval");
         Duration ttl = duration(c, "TTL");
         boolean hasInterval = interval != null && !interval.isZero() && !interval.isNegative();
@@ -210,10 +236,10 @@ final class AgentEndpoints {
         if (hasInterval && hasTtl) {
             throw new ApiError(400, "Invalid check: Interval and TTL cannot both be specified");
         }
-        if (!http.isEmpty() && !hasInterval) {
+        if ((!http.isEmpty() || !tcp.isEmpty()) && !hasInterval) {
             throw new ApiError(400, "Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks");
         }
-        if (http.isEmpty() && !hasTtl) {
+        if (http.isEmpty() && tcp.isEmpty() && !hasTtl) {
             throw new ApiError(400, "Invalid check: TTL must be > 0 for TTL checks");
         }
         Duration timeout = duration(c, "Timeout");
@@ -225,7 +251,7 @@ final class AgentEndpoints {
         String name = string(c, "Name");
         return new State.CheckSpec(id.isEmpty() ? defaultId : id,
                 name.isEmpty() ? "Service '" + serviceName + "' check" : name, string(c, "Notes"), status,
-                http.isEmpty() ? null : http, string(c, "Method").isEmpty() ? "GET" : string(c, "Method"), header,
+                http.isEmpty() ? null : http, tcp.isEmpty() ? null : tcp, string(c, "Method").isEmpty() ? "GET" : string(c, "Method"), header,
                 string(c, "Body"), bool(c, "TLSSkipVerify"), hasInterval ? interval : null,
                 probeTimeout(timeout, hasInterval ? interval : null), hasTtl ? ttl : null,
                 duration(c, "DeregisterCriticalServiceAfter"));

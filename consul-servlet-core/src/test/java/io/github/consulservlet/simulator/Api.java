@@ -237,6 +237,14 @@ final class Api implements HttpHandler {
             status(in, path.substring("/v1/status/".length()));
             return;
         }
+        // The open-source agent (agent/http_ce.go, parseEntMeta) refuses Enterprise's namespace and
+        // admin partition, before it looks at the token: https://developer.hashicorp.com/consul/api-docs/agent/service#ns
+        if (in.params().get("ns") != null && !in.params().get("ns").isEmpty()) {
+            throw new ApiError(400, "Invalid query parameter: \"ns\" - Namespaces are a Consul Enterprise feature");
+        }
+        if (in.params().get("partition") != null && !in.params().get("partition").isEmpty()) {
+            throw new ApiError(400, "Invalid query parameter: \"partition\" - Partitions are a Consul Enterprise feature");
+        }
         authorize(in);
         // Every endpoint takes ?dc= (e.g. https://developer.hashicorp.com/consul/api-docs/kv#dc);
         // with one datacenter, any other has no path.

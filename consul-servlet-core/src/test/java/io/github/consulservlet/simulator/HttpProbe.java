@@ -115,6 +115,24 @@ final class HttpProbe implements AutoCloseable {
                 });
     }
 
+    /**
+     * https://developer.hashicorp.com/consul/docs/services/usage/checks#tcp-checks: passing when a
+     * connection opens within the timeout, with the agent's output (agent/checks/check.go).
+     */
+    CompletableFuture<Result> tcp(String hostAndPort, Duration timeout) {
+        return CompletableFuture.supplyAsync(() -> {
+            int colon = hostAndPort.lastIndexOf(':');
+            String host = hostAndPort.substring(0, colon).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(hostAndPort.substring(colon + 1));
+            try (Socket socket = new Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+                return new Result("passing", "TCP connect " + hostAndPort + ": Success");
+            } catch (java.io.IOException e) {
+                return new Result("critical", "dial tcp " + hostAndPort + ": connect: " + e.getMessage());
+            }
+        }, executor);
+    }
+
     private static SSLContext trustingEveryone() {
         try {
             SSLContext context = SSLContext.getInstance("TLS");

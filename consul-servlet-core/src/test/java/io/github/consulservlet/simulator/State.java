@@ -60,15 +60,16 @@ final class State {
 
     /** What a {@code /v1/agent/service/register} body asks for, once validated. */
     record ServiceSpec(String id, String name, List<String> tags, String address, int port,
-            Map<String, String> meta, boolean enableTagOverride, int weightPassing, int weightWarning) {
+            Map<String, String> meta, boolean enableTagOverride, int weightPassing, int weightWarning,
+            Map<String, Map.Entry<String, Integer>> taggedAddresses) {
     }
 
     /** One check of a registration, once validated and given its default ID and name. */
-    record CheckSpec(String id, String name, String notes, String status, String http, String method,
+    record CheckSpec(String id, String name, String notes, String status, String http, String tcp, String method,
             Map<String, List<String>> header, String body, boolean tlsSkipVerify, Duration interval,
             Duration timeout, Duration ttl, Duration deregisterAfter) {
         String type() {
-            return ttl != null ? "ttl" : "http";
+            return ttl != null ? "ttl" : tcp != null ? "tcp" : "http";
         }
     }
 
@@ -198,7 +199,7 @@ final class State {
             // https://developer.hashicorp.com/consul/api-docs/catalog#list-services: a server's
             // catalog always lists the "consul" service itself.
             services.put("consul", new Service(new ServiceSpec("consul", "consul", List.of(), "", 8300, Map.of(),
-                    false, 1, 1), at, false));
+                    false, 1, 1, Map.of()), at, false));
             servicesIndex = at;
             serviceIndexes.put("consul", at);
             timers.scheduleWithFixedDelay(this::reap, settings.checkReapInterval().toNanos(),
@@ -485,7 +486,7 @@ final class State {
     private void start(Check check) {
         if ("ttl".equals(check.type)) {
             scheduleTtl(check);
-        } else if ("http".equals(check.type)) {
+        } else if ("http".equals(check.type) || "tcp".equals(check.type)) {
             // The agent staggers a check's first run randomly within its interval, so that many
             // checks registered together do not fire together (agent/checks, RandomStagger).
             scheduleProbe(check, ThreadLocalRandom.current().nextLong(probeInterval(check)));
@@ -507,12 +508,13 @@ final class State {
         }, check.spec.ttl().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks */
+    /** https://developer.hashicorp.com/consul/docs/services/usage/checks#http-checks, and #tcp-checks */
     private void scheduleProbe(Check check, long delayNanos) {
         int run = check.run;
         check.timer = timers.schedule(() -> {
             CheckSpec spec = check.spec;
-            probe.probe(spec.http(), spec.method(), spec.header(), spec.body(), spec.timeout(), spec.tlsSkipVerify())
+            (spec.tcp() != null ? probe.tcp(spec.tcp(), spec.timeout())
+                    : probe.probe(spec.http(), spec.method(), spec.header(), spec.body(), spec.timeout(), spec.tlsSkipVerify()))
                     .thenAccept(result -> probed(check, run, result));
         }, delayNanos, TimeUnit.NANOSECONDS);
     }

@@ -32,11 +32,21 @@ final class Views {
 
     JsonObject agentService(State.Service s) {
         State.ServiceSpec spec = s.spec;
-        return obj("ID", spec.id(), "Service", spec.name(), "Tags", array(spec.tags()), "Meta", stringObject(spec.meta()),
+        JsonObject service = obj("ID", spec.id(), "Service", spec.name(), "Tags", array(spec.tags()), "Meta", stringObject(spec.meta()),
                 "Port", spec.port(), "Address", spec.address(),
                 "Weights", obj("Passing", spec.weightPassing(), "Warning", spec.weightWarning()),
                 "EnableTagOverride", spec.enableTagOverride(), "Datacenter", state.datacenter,
                 "CreateIndex", s.createIndex, "ModifyIndex", s.modifyIndex);
+        if (!spec.taggedAddresses().isEmpty()) { // omitted when empty (omitempty)
+            service.add("TaggedAddresses", taggedAddresses(spec));
+        }
+        return service;
+    }
+
+    private static JsonObject taggedAddresses(State.ServiceSpec spec) {
+        JsonObject tagged = new JsonObject();
+        spec.taggedAddresses().forEach((tag, at) -> tagged.add(tag, obj("Address", at.getKey(), "Port", at.getValue())));
+        return tagged;
     }
 
     JsonObject catalogService(State.Service s) {

@@ -135,12 +135,8 @@ final class FollowedContext implements ContainerAdapter.Binding {
             return;
         }
         ConnectorChoice.Connector connector = chosen.get();
-        if (connector.kind() == ConnectorChoice.Kind.TLS) {
-            LOG.log(System.Logger.Level.WARNING, "consul-servlet: " + name() + " is registered on TLS connector port "
-                    + connector.port() + ", which an http check cannot probe; expected a plain HTTP connector,"
-                    + " or consul.check.mode ttl");
-        }
-        webapp.started(connector.host(), connector.port());
+        // on a TLS connector the agent probes https (consul.check.tls-skip-verify, -server-name)
+        webapp.started(connector.host(), connector.port(), connector.kind() == ConnectorChoice.Kind.TLS);
     }
 
     void stopping() {

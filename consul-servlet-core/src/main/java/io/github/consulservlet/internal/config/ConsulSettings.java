@@ -59,6 +59,7 @@ public final class ConsulSettings {
     private final TlsSettings tls;
     private final long maxResponseSize;
     private final long maxWatchResponseSize;
+    private final RegistrationOptions options;
     private final boolean containerLocked;
     private final List<String> warnings;
 
@@ -86,6 +87,7 @@ public final class ConsulSettings {
         this.tls = r.tls;
         this.maxResponseSize = r.maxResponseSize;
         this.maxWatchResponseSize = r.maxWatchResponseSize;
+        this.options = r.options;
         this.containerLocked = r.containerLocked();
         this.warnings = List.copyOf(r.warnings());
     }
@@ -263,6 +265,11 @@ public final class ConsulSettings {
         return tls;
     }
 
+    /** Weights, tagged addresses, the checks' options, extra checks, namespace and partition. */
+    public RegistrationOptions options() {
+        return options;
+    }
+
     /** {@code consul.client.max-response-size}, in bytes: see {@link ConsulClient.Builder#maxResponseSize(long)}. */
     public long maxResponseSize() {
         return maxResponseSize;
@@ -301,6 +308,6 @@ public final class ConsulSettings {
                 + ", checkMode=" + checkMode + ", checkPath=" + checkPath + ", checkInterval=" + checkInterval
                 + ", checkTimeout=" + checkTimeout + ", checkTtl=" + checkTtl
                 + ", deregisterAfter=" + deregisterAfter + ", drain=" + drain + ", tls=" + tls
-                + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + "}";
+                + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + ", options=" + options + "}";
     }
 }

@@ -149,6 +149,79 @@ public final class Setting<T> {
             .help("How long, at most, a stopping webapp stays registered, in maintenance, while its requests in flight"
                     + " finish; it goes on as soon as none is left (`0` for no wait).")
             .done();
+    // ---- the registration options operators expect (RegistrationOptions), one block
+    public static final Setting<ServiceWeights> SERVICE_WEIGHTS = define("consul.service.weights", RegistrationTypes.weights())
+            .documentedDefault("Consul's: `passing=1,warning=1`")
+            .help("The instance's DNS SRV weights while its checks pass and while one warns, such as"
+                    + " `passing=10,warning=1`; a weight not given is 1.")
+            .done();
+    public static final Setting<Map<String, TaggedAddress>> SERVICE_TAGGED_ADDRESSES = define("consul.service.tagged-addresses",
+                    RegistrationTypes.taggedAddresses())
+            .byDefault("")
+            .help("Addresses the instance is reached at from other networks, `tag=address[:port]` comma-separated, such as"
+                    + " `lan=10.0.0.5:8080,wan=203.0.113.7:80`; without a port, the service's.")
+            .done();
+    public static final Setting<Boolean> SERVICE_ENABLE_TAG_OVERRIDE = define("consul.service.enable-tag-override", bool())
+            .byDefault("false")
+            .help("Consul's `EnableTagOverride`: `true` lets tags changed in the catalog (by consul-esm, say) stay until the"
+                    + " next registration.")
+            .done();
+    public static final Setting<String> CHECK_METHOD = define("consul.check.method", RegistrationTypes.method())
+            .documentedDefault("Consul's: `GET`")
+            .help("The HTTP method of the `http` checks, such as `HEAD`.")
+            .done();
+    public static final Setting<Map<String, List<String>>> CHECK_HEADER = define("consul.check.header", RegistrationTypes.headers())
+            .byDefault("")
+            .help("Headers the agent sends with the `http` checks, `Name=value` comma-separated, such as"
+                    + " `Authorization=Bearer s3cr3t,X-Probe=consul`; a name given twice sends both values.")
+            .done();
+    public static final Setting<Boolean> CHECK_TLS_SKIP_VERIFY = define("consul.check.tls-skip-verify", bool())
+            .byDefault("false")
+            .help("`true`: the agent does not verify the certificate of an `https` check (one on a TLS connector).")
+            .done();
+    public static final Setting<String> CHECK_TLS_SERVER_NAME = define("consul.check.tls-server-name",
+                    matching("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})", "is not a host name", "a host name, such as shop.example.com"))
+            .help("The name the agent expects in the certificate of an `https` check (and sends as SNI), when it is not"
+                    + " the probed address.")
+            .done();
+    public static final Setting<Integer> CHECK_SUCCESS_BEFORE_PASSING = define("consul.check.success-before-passing",
+                    RegistrationTypes.count(0, 100))
+            .byDefault("0")
+            .help("How many successful probes in a row turn a check passing (`0`: the first).")
+            .done();
+    public static final Setting<Integer> CHECK_FAILURES_BEFORE_CRITICAL = define("consul.check.failures-before-critical",
+                    RegistrationTypes.count(0, 100))
+            .byDefault("0")
+            .help("How many failed probes in a row turn a check critical (`0`: the first).")
+            .done();
+    public static final Setting<String> CHECK_NOTES = define("consul.check.notes", RegistrationTypes.text(1024))
+            .help("Consul's `Notes` of every check of the instance: free text for whoever reads them.")
+            .done();
+    public static final Setting<String> CHECK_EXTRA_HTTP_PATH = define("consul.check.extra.http-path", matching(
+                    "(?:/(?:[A-Za-z0-9._~!$&'()+,;=:@-]|%[0-9A-Fa-f]{2})*)+",
+                    "is not a path", "a path in the webapp starting with /, such as /ready"))
+            .help("A second `http` check, on this path of the webapp, probed like the first (same interval, timeout,"
+                    + " method, headers); its ID is `service:<id>:http`.")
+            .done();
+    public static final Setting<Boolean> CHECK_EXTRA_TCP = define("consul.check.extra.tcp", bool())
+            .byDefault("false")
+            .help("`true` adds a TCP check on the connector's address and port, every `consul.check.interval`; its ID is"
+                    + " `service:<id>:tcp`.")
+            .done();
+    public static final Setting<Duration> CHECK_EXTRA_TTL = define("consul.check.extra.ttl", duration(Duration.ofSeconds(1)))
+            .help("Adds a TTL check that something else reports to (a batch job, a sidecar: `PUT"
+                    + " /v1/agent/check/pass/service:<id>:ttl`) within this TTL; its ID is `service:<id>:ttl`.")
+            .done();
+    public static final Setting<String> NAMESPACE = define("consul.namespace", RegistrationTypes.enterpriseName("namespace"))
+            .documentedDefault("the token's, else `default`")
+            .help("Consul Enterprise: the namespace the instance is registered in, sent as `ns` on every agent call of the"
+                    + " registration; an open-source agent refuses it.")
+            .done();
+    public static final Setting<String> PARTITION = define("consul.partition", RegistrationTypes.enterpriseName("partition"))
+            .documentedDefault("the agent's")
+            .help("Consul Enterprise: the admin partition of the instance, sent as `partition` on every agent call of the"
+                    + " registration; an open-source agent refuses it.")
+            .done();
     public static final Setting<Path> TLS_CA_FILE = define("consul.tls.ca-file", pemFile())
             .documentedDefault("the JVM's trust store")
             .environment("CONSUL_CACERT", null)

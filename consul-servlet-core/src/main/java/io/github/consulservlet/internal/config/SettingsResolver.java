@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.internal.client.tls.TlsSettings;
@@ -45,6 +46,7 @@ final class SettingsResolver {
     TlsSettings tls;
     long maxResponseSize;
     long maxWatchResponseSize;
+    RegistrationOptions options;
 
     SettingsResolver(String contextPath, SettingSources sources) {
         this.contextPath = Objects.requireNonNull(contextPath, "contextPath");
@@ -80,6 +82,7 @@ final class SettingsResolver {
         service();
         check();
         drain = value(Setting.DRAIN);
+        options = options();
         tls = combined.tls();
         maxResponseSize = orZero(value(Setting.MAX_RESPONSE_SIZE));
         maxWatchResponseSize = orZero(value(Setting.MAX_WATCH_RESPONSE_SIZE));
@@ -111,6 +114,25 @@ final class SettingsResolver {
         checkTimeout = value(Setting.CHECK_TIMEOUT);
         checkTtl = value(Setting.CHECK_TTL);
         deregisterAfter = value(Setting.CHECK_DEREGISTER_AFTER);
+    }
+
+    private RegistrationOptions options() {
+        return new RegistrationOptions(Optional.ofNullable(value(Setting.SERVICE_WEIGHTS)),
+                orEmpty(value(Setting.SERVICE_TAGGED_ADDRESSES)), Boolean.TRUE.equals(value(Setting.SERVICE_ENABLE_TAG_OVERRIDE)),
+                Optional.ofNullable(value(Setting.CHECK_METHOD)), orEmpty(value(Setting.CHECK_HEADER)),
+                Boolean.TRUE.equals(value(Setting.CHECK_TLS_SKIP_VERIFY)), Optional.ofNullable(value(Setting.CHECK_TLS_SERVER_NAME)),
+                orZero(value(Setting.CHECK_SUCCESS_BEFORE_PASSING)), orZero(value(Setting.CHECK_FAILURES_BEFORE_CRITICAL)),
+                Optional.ofNullable(value(Setting.CHECK_NOTES)), Optional.ofNullable(value(Setting.CHECK_EXTRA_HTTP_PATH)),
+                Boolean.TRUE.equals(value(Setting.CHECK_EXTRA_TCP)), Optional.ofNullable(value(Setting.CHECK_EXTRA_TTL)),
+                Optional.ofNullable(value(Setting.NAMESPACE)), Optional.ofNullable(value(Setting.PARTITION)));
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
     }
 
     /** Every setting that cannot be used, one sentence each; empty when the settings may be used. */

@@ -16,8 +16,15 @@ final class AdvertisedAddress {
     private final String boundHost;
     private final int boundPort;
     private final String serviceId;
+    private final boolean tls;
 
     AdvertisedAddress(String contextPath, ConsulSettings settings, String boundHost, int boundPort) {
+        this(contextPath, settings, boundHost, boundPort, false);
+    }
+
+    /** {@code tls} when the connector speaks TLS: the HTTP checks then probe {@code https}. */
+    AdvertisedAddress(String contextPath, ConsulSettings settings, String boundHost, int boundPort, boolean tls) {
+        this.tls = tls;
         this.contextPath = contextPath;
         this.settings = settings;
         this.boundHost = boundHost == null ? "" : boundHost;
@@ -48,8 +55,17 @@ final class AdvertisedAddress {
      * URI path is percent-encoded, escapes already there are kept.
      */
     String checkUrl(String address, int port) {
-        String host = address.contains(":") ? "[" + address + "]" : address;
-        return "http://" + host + ":" + port + encodePath(contextPath + settings.checkPath());
+        return checkUrl(address, port, settings.checkPath());
+    }
+
+    /** The URL of an HTTP check on {@code path} of the webapp: {@code https} on a TLS connector. */
+    String checkUrl(String address, int port, String path) {
+        return (tls ? "https://" : "http://") + hostPort(address, port) + encodePath(contextPath + path);
+    }
+
+    /** {@code address:port}, an IPv6 address in brackets: also what a TCP check dials. */
+    static String hostPort(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 
     static String encodePath(String path) {

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.internal.client.ConsulClient;
+import io.github.consulservlet.internal.client.agent.Agent;
 import io.github.consulservlet.internal.client.agent.AgentService;
 
 /**
@@ -77,9 +78,11 @@ final class AntiEntropy {
             return;
         }
         try {
-            Map<String, AgentService> known = client.get().agent().services();
+            // one list per namespace and partition the members live in (Enterprise), mostly just one
+            Map<Agent, Map<String, AgentService>> known = new java.util.HashMap<>();
             for (WebappRegistration member : members) {
-                member.serviceId().filter(id -> !known.containsKey(id)).ifPresent(id -> member.agentForgot());
+                Map<String, AgentService> services = known.computeIfAbsent(member.scoped(client.get().agent()), Agent::services);
+                member.serviceId().filter(id -> !services.containsKey(id)).ifPresent(id -> member.agentForgot());
             }
         } catch (ConsulException e) {
             RegistrationLog.antiEntropyFailed(agents, e);

@@ -217,7 +217,7 @@ final class ClientPool {
             if (retryLease == null) {
                 return; // the shared client closed meanwhile
             }
-            retries.start(retryLease, serviceId, idKey(serviceId), () -> owns(serviceId, registration));
+            retries.start(retryLease, serviceId, idKey(serviceId), registration::scoped, () -> owns(serviceId, registration));
         }
 
         /**

@@ -7,12 +7,14 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulPermissionException;
 import io.github.consulservlet.ConsulRequestException;
 import io.github.consulservlet.internal.client.Backoff;
+import io.github.consulservlet.internal.client.agent.Agent;
 
 /**
  * The deregistrations that failed while their webapp stopped, retried in the background with
@@ -33,8 +35,8 @@ final class DeregistrationRetries {
      * Retries deregistering {@code serviceId} (at {@code key}) with {@code lease}, which the
      * retry releases when done; not if {@code stillOurs} says a newer instance took the ID.
      */
-    void start(ClientPool.Lease lease, String serviceId, String key, BooleanSupplier stillOurs) {
-        Retry retry = new Retry(lease, serviceId, key);
+    void start(ClientPool.Lease lease, String serviceId, String key, UnaryOperator<Agent> scope, BooleanSupplier stillOurs) {
+        Retry retry = new Retry(lease, serviceId, key, scope);
         Retry previous = retries.put(key, retry);
         if (previous != null) {
             previous.stop();
@@ -59,12 +61,14 @@ final class DeregistrationRetries {
         private final ClientPool.Lease lease;
         private final String serviceId;
         private final String key;
+        private final UnaryOperator<Agent> scope;
         private final AtomicBoolean stopped = new AtomicBoolean();
         private volatile ScheduledFuture<?> next;
         private int attempts;
 
-        Retry(ClientPool.Lease lease, String serviceId, String key) {
+        Retry(ClientPool.Lease lease, String serviceId, String key, UnaryOperator<Agent> scope) {
             this.lease = lease;
+            this.scope = scope;
             this.serviceId = serviceId;
             this.key = key;
         }
@@ -101,7 +105,7 @@ final class DeregistrationRetries {
                 return;
             }
             try {
-                lease.client().agent().deregister(serviceId);
+                scope.apply(lease.client().agent()).deregister(serviceId);
                 RegistrationLog.deregisteredAfterRetries(serviceId, attempts);
                 done();
             } catch (ConsulNotFoundException e) {

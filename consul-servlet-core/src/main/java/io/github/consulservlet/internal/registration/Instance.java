@@ -45,7 +45,12 @@ final class Instance {
     }
 
     Agent agent() {
-        return lease.client().agent();
+        return scoped(lease.client().agent(), settings);
+    }
+
+    /** {@code agent} in the webapp's namespace and partition ({@code consul.namespace}, {@code consul.partition}). */
+    static Agent scoped(Agent agent, ConsulSettings settings) {
+        return agent.in(settings.options().namespace().orElse(null), settings.options().partition().orElse(null));
     }
 
     /** The registration last sent to the agent, or null before the first attempt. */

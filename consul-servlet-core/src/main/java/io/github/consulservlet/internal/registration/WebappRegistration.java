@@ -128,14 +128,19 @@ final class WebappRegistration implements Registration, WebappLifecycle {
         return probes.ask();
     }
 
+    /** {@code agent} in this webapp's Enterprise namespace and partition, if it has them. */
+    io.github.consulservlet.internal.client.agent.Agent scoped(io.github.consulservlet.internal.client.agent.Agent agent) {
+        return Instance.scoped(agent, instance.settings);
+    }
+
     // ---- WebappLifecycle (what the container reports)
 
     @Override
-    public void started(String host, int port) {
+    public void started(String host, int port, boolean tls) {
         if (!instance.state.advance(RegistrationState::start)) {
             return;
         }
-        AdvertisedAddress address = new AdvertisedAddress(instance.contextPath, instance.settings, host, port);
+        AdvertisedAddress address = new AdvertisedAddress(instance.contextPath, instance.settings, host, port, tls);
         String id = address.serviceId();
         if (binding != null) {
             probes.askAsTheWebapp(); // the check starts as the webapp is now

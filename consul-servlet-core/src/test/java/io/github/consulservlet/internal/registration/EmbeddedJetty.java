@@ -72,13 +72,14 @@ final class EmbeddedJetty implements AutoCloseable {
             throw new jakarta.servlet.ServletException(thenFailing);
         });
         if ("true".equals(context.getInitParameter(TestContainerAdapter.FOLLOW))) {
+            boolean tls = "true".equals(context.getInitParameter(TestContainerAdapter.TLS));
             String path = context.getContextPath().equals("/") ? "" : context.getContextPath();
             context.addFilter(new FilterHolder(new InFlightCounter(path)), "/*", EnumSet.of(DispatcherType.REQUEST));
             context.addEventListener(new LifeCycle.Listener() {
                 @Override
                 public void lifeCycleStarted(LifeCycle event) {
                     TestContainerAdapter.followed(path).map(f -> f.lifecycle)
-                            .ifPresent(lifecycle -> lifecycle.started("127.0.0.1", port()));
+                            .ifPresent(lifecycle -> lifecycle.started("127.0.0.1", port(), tls));
                 }
 
                 @Override

@@ -98,6 +98,77 @@ class RegistrationContractTest {
     }
 
     @Test
+    void theRegistrationOptionsAreSentWithConsulsFieldNames() throws Exception {
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/catalog", params("consul.service.port", "18081",
+                "consul.service.id", "catalog-1", "consul.service.address", "127.0.0.1",
+                "consul.service.weights", "passing=10,warning=2",
+                "consul.service.tagged-addresses", "lan=127.0.0.1,wan=[::1]:8443",
+                "consul.service.enable-tag-override", "true",
+                "consul.check.method", "HEAD", "consul.check.header", "X-Probe=consul,X-Probe=again,Authorization=Bearer t",
+                "consul.check.tls-skip-verify", "true", "consul.check.tls-server-name", "catalog.example.com",
+                "consul.check.success-before-passing", "2", "consul.check.failures-before-critical", "3",
+                "consul.check.notes", "owned by the catalog team", "consul.check.interval", "15s",
+                "consul.check.extra.http-path", "/ready", "consul.check.extra.tcp", "true", "consul.check.extra.ttl", "2m",
+                "consul.check.deregister-after", "90m")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 1);
+        HttpRequest register = sent().get(0);
+        assertEquals("PUT /v1/agent/service/register?replace-existing-checks=true", line(register));
+        String http = """
+                "Method":"HEAD","Header":{"Authorization":["Bearer t"],"X-Probe":["consul","again"]},
+                "TLSServerName":"catalog.example.com","TLSSkipVerify":true,"Interval":"15s","Timeout":"5s",
+                "Notes":"owned by the catalog team","SuccessBeforePassing":2,"FailuresBeforeCritical":3""";
+        String thresholds = "\"Notes\":\"owned by the catalog team\",\"SuccessBeforePassing\":2,\"FailuresBeforeCritical\":3";
+        assertEquals(json("""
+                {"ID":"catalog-1","Name":"catalog","Address":"127.0.0.1","Port":18081,
+                 "TaggedAddresses":{"lan":{"Address":"127.0.0.1","Port":18081},"wan":{"Address":"::1","Port":8443}},
+                 "Weights":{"Passing":10,"Warning":2},"EnableTagOverride":true,
+                 "Checks":[
+                  {"CheckID":"service:catalog-1","Name":"catalog liveness","HTTP":"http://127.0.0.1:18081/catalog/consul/health",
+                   %1$s,"Status":"critical","DeregisterCriticalServiceAfter":"5400s"},
+                  {"CheckID":"service:catalog-1:http","Name":"catalog /ready","HTTP":"http://127.0.0.1:18081/catalog/ready",%1$s},
+                  {"CheckID":"service:catalog-1:tcp","Name":"catalog tcp","TCP":"127.0.0.1:18081","Interval":"15s","Timeout":"5s",%2$s},
+                  {"CheckID":"service:catalog-1:ttl","Name":"catalog ttl","TTL":"120s",%2$s}]}"""
+                .formatted(http, thresholds)), json(register.getBodyAsString()));
+        jetty.undeploy(context);
+    }
+
+    @Test
+    void aNamespaceAndPartitionGoAsNsAndPartitionOnEveryAgentCallOfTheRegistration() throws Exception {
+        agent.reset(); // the agent knows the instance in its namespace only: a read outside it would re-register
+        agent.when(request().withPath("/v1/agent/services").withQueryStringParameter("ns", "team-a")
+                .withQueryStringParameter("partition", "finance")).respond(response().withStatusCode(200).withBody("""
+                {"ledger-1":{"ID":"ledger-1","Service":"ledger","Tags":[],"Meta":{},"Address":"","Port":18082}}"""));
+        agent.when(request().withPath("/v1/agent/services")).respond(response().withStatusCode(200).withBody("{}"));
+        agent.when(request()).respond(response().withStatusCode(200));
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/ledger", params("consul.service.port", "18082",
+                "consul.service.id", "ledger-1", "consul.namespace", "team-a", "consul.partition", "finance")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 1);
+        await("the anti-entropy loop reads the agent's services in the namespace").atMost(Duration.ofSeconds(20))
+                .until(() -> Arrays.stream(agent.retrieveRecordedRequests(request().withPath("/v1/agent/services")))
+                        .anyMatch(r -> line(r).equals("GET /v1/agent/services?ns=team-a&partition=finance")));
+        jetty.undeploy(context);
+        assertEquals(List.of("PUT /v1/agent/service/register?ns=team-a&partition=finance&replace-existing-checks=true",
+                "PUT /v1/agent/service/maintenance/ledger-1?enable=true&ns=team-a&partition=finance&reason=draining: /ledger is stopping",
+                "PUT /v1/agent/service/deregister/ledger-1?ns=team-a&partition=finance"),
+                sent().stream().map(RegistrationContractTest::line).toList());
+    }
+
+    @Test
+    void onATlsConnectorTheHttpChecksProbeHttps() throws Exception {
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/secure", params(TestContainerAdapter.FOLLOW, "true",
+                TestContainerAdapter.TLS, "true", "consul.service.id", "secure-1", "consul.check.extra.http-path", "/ready",
+                "consul.check.tls-skip-verify", "true")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 1);
+        JsonElement body = json(sent().get(0).getBodyAsString());
+        String port = String.valueOf(jetty.port());
+        assertEquals("https://127.0.0.1:" + port + "/secure/consul/health",
+                body.getAsJsonObject().getAsJsonArray("Checks").get(0).getAsJsonObject().get("HTTP").getAsString());
+        assertEquals("https://127.0.0.1:" + port + "/secure/ready",
+                body.getAsJsonObject().getAsJsonArray("Checks").get(1).getAsJsonObject().get("HTTP").getAsString());
+        jetty.undeploy(context);
+    }
+
+    @Test
     void withAnAdapterTheCheckStartsAsTheWebappsLivenessAndTtlReportsFollow() throws Exception {
         ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/orders", params(TestContainerAdapter.FOLLOW, "true",
                 "consul.service.id", "orders-1", "consul.check.mode", "ttl", "consul.check.ttl", "30s")));

@@ -18,6 +18,8 @@ import io.github.consulservlet.spi.WebappLifecycle;
  */
 public final class TestContainerAdapter implements ContainerAdapter {
     static final String FOLLOW = "test.adapter.follow";
+    /** A context parameter: {@code true} reports the webapp as started on a TLS connector. */
+    static final String TLS = "test.adapter.tls";
     static volatile Map<String, String> containerSettings = Map.of();
     private static final Map<String, Followed> FOLLOWED = new ConcurrentHashMap<>();
 

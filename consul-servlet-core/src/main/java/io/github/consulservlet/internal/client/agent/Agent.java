@@ -19,32 +19,68 @@ import io.github.consulservlet.internal.client.transport.Transport;
  */
 public final class Agent {
     private final Transport transport;
+    private final String namespace;
+    private final String partition;
 
     public Agent(Transport transport) {
+        this(transport, null, null);
+    }
+
+    private Agent(Transport transport, String namespace, String partition) {
         this.transport = transport;
+        this.namespace = namespace;
+        this.partition = partition;
+    }
+
+    /**
+     * This agent's calls in a Consul Enterprise namespace and admin partition, each null for the
+     * default: sent as the {@code ns} and {@code partition} query parameters, as Consul's HTTP API
+     * and its Go client do (https://developer.hashicorp.com/consul/api-docs/agent/service#ns). An
+     * open-source agent answers 400 to either ("Namespaces are a Consul Enterprise feature").
+     */
+    public Agent in(String namespace, String partition) {
+        return namespace == null && partition == null && this.namespace == null && this.partition == null ? this
+                : new Agent(transport, namespace, partition);
+    }
+
+    /** Equal when the calls go through the same transport to the same namespace and partition. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Agent other && transport == other.transport && java.util.Objects.equals(namespace, other.namespace)
+                && java.util.Objects.equals(partition, other.partition);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(System.identityHashCode(transport), namespace, partition);
+    }
+
+    private Response call(Request request) {
+        return transport.call(request.paramIf(namespace != null, "ns", namespace)
+                .paramIf(partition != null, "partition", partition));
     }
 
     /** Registers (or replaces) a service instance and its checks. */
     public void register(ServiceRegistration registration) {
-        transport.call(Request.put("/v1/agent/service/register", null)
+        call(Request.put("/v1/agent/service/register", null)
                 .paramIf(registration.replaceExistingChecks(), "replace-existing-checks", "true")
                 .json(Json.write(registration.toJson()))).requireEmpty();
     }
 
     /** Removes a service instance and its checks from the agent. */
     public void deregister(String serviceId) {
-        transport.call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireEmpty();
+        call(Request.put("/v1/agent/service/deregister", required(serviceId))).requireEmpty();
     }
 
     /** Puts a service instance in maintenance: it is left out of discovery until disabled. */
     public void enableMaintenance(String serviceId, String reason) {
-        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+        call(Request.put("/v1/agent/service/maintenance", required(serviceId))
                 .param("enable", "true").param("reason", reason)).requireEmpty();
     }
 
     /** Takes a service instance out of maintenance. */
     public void disableMaintenance(String serviceId) {
-        transport.call(Request.put("/v1/agent/service/maintenance", required(serviceId))
+        call(Request.put("/v1/agent/service/maintenance", required(serviceId))
                 .param("enable", "false")).requireEmpty();
     }
 
@@ -76,18 +112,18 @@ public final class Agent {
         JsonObject body = new JsonObject();
         body.addProperty("Status", status.wireName());
         body.addProperty("Output", output);
-        transport.call(Request.put("/v1/agent/check/update", required(checkId)).json(Json.write(body)))
+        call(Request.put("/v1/agent/check/update", required(checkId)).json(Json.write(body)))
                 .requireEmpty();
     }
 
     private void ttlUpdate(String verb, String checkId, String note) {
-        transport.call(Request.put("/v1/agent/check/" + verb, required(checkId)).param("note", note))
+        call(Request.put("/v1/agent/check/" + verb, required(checkId)).param("note", note))
                 .requireEmpty();
     }
 
     /** The service instances registered with this agent, by ID. */
     public Map<String, AgentService> services() {
-        Response response = transport.call(Request.get("/v1/agent/services", null)).requireSuccess();
+        Response response = call(Request.get("/v1/agent/services", null)).requireSuccess();
         Map<String, AgentService> services = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : Json.object(response).entrySet()) {
             try {
@@ -101,7 +137,7 @@ public final class Agent {
 
     /** The service instance with this ID, or empty when the agent does not have it. */
     public Optional<AgentService> service(String serviceId) {
-        Response response = transport.call(Request.get("/v1/agent/service", required(serviceId)));
+        Response response = call(Request.get("/v1/agent/service", required(serviceId)));
         if (response.isNotFound()) {
             return Optional.empty();
         }
@@ -115,7 +151,7 @@ public final class Agent {
 
     /** The checks registered with this agent, by ID. */
     public Map<String, AgentCheck> checks() {
-        JsonObject all = Json.object(transport.call(Request.get("/v1/agent/checks", null)).requireSuccess());
+        JsonObject all = Json.object(call(Request.get("/v1/agent/checks", null)).requireSuccess());
         Map<String, AgentCheck> checks = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> entry : all.entrySet()) {
             JsonObject c = Json.object(entry.getValue());

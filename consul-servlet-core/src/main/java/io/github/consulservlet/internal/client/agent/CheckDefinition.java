@@ -1,7 +1,11 @@
 package io.github.consulservlet.internal.client.agent;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.Optional;
 
 import com.google.gson.JsonObject;
@@ -10,8 +14,8 @@ import io.github.consulservlet.internal.client.json.GoDuration;
 import io.github.consulservlet.internal.client.json.Json;
 
 /**
- * A health check registered together with a service: an HTTP check that the agent probes, or a
- * TTL check that we report to. Immutable.
+ * A health check registered together with a service: an HTTP or TCP check that the agent probes,
+ * or a TTL check that is reported to. Immutable.
  *
  * <pre>{@code
  * CheckDefinition.http("http://127.0.0.1:8080/shop/consul/health", Duration.ofSeconds(10))
@@ -30,8 +34,22 @@ public final class CheckDefinition {
     private final CheckStatus status;
     private final String notes;
     private final Duration deregisterCriticalServiceAfter;
+    private final String tcp;
+    private final String method;
+    private final Map<String, List<String>> header;
+    private final boolean tlsSkipVerify;
+    private final String tlsServerName;
+    private final int successBeforePassing;
+    private final int failuresBeforeCritical;
 
     private CheckDefinition(Builder b) {
+        this.tcp = b.tcp;
+        this.method = b.method;
+        this.header = new TreeMap<>(b.header);
+        this.tlsSkipVerify = b.tlsSkipVerify;
+        this.tlsServerName = b.tlsServerName;
+        this.successBeforePassing = b.successBeforePassing;
+        this.failuresBeforeCritical = b.failuresBeforeCritical;
         this.id = b.id;
         this.name = b.name;
         this.http = b.http;
@@ -47,6 +65,14 @@ public final class CheckDefinition {
     public static Builder http(String url, Duration interval) {
         Builder b = new Builder();
         b.http = Objects.requireNonNull(url, "url");
+        b.interval = positive(interval, "check interval");
+        return b;
+    }
+
+    /** A check the agent passes when it can open a TCP connection to {@code host:port}, tried every {@code interval}. */
+    public static Builder tcp(String hostAndPort, Duration interval) {
+        Builder b = new Builder();
+        b.tcp = Objects.requireNonNull(hostAndPort, "hostAndPort");
         b.interval = positive(interval, "check interval");
         return b;
     }
@@ -88,6 +114,25 @@ public final class CheckDefinition {
         }
         if (http != null) {
             json.addProperty("HTTP", http);
+            if (method != null) {
+                json.addProperty("Method", method);
+            }
+            if (!header.isEmpty()) {
+                JsonObject headers = new JsonObject();
+                header.forEach((name, values) -> headers.add(name, Json.array(values)));
+                json.add("Header", headers);
+            }
+            if (tlsServerName != null) {
+                json.addProperty("TLSServerName", tlsServerName);
+            }
+            if (tlsSkipVerify) {
+                json.addProperty("TLSSkipVerify", true);
+            }
+        }
+        if (tcp != null) {
+            json.addProperty("TCP", tcp);
+        }
+        if (http != null || tcp != null) {
             json.addProperty("Interval", GoDuration.format(interval));
             if (timeout != null) {
                 json.addProperty("Timeout", GoDuration.format(timeout));
@@ -101,6 +146,12 @@ public final class CheckDefinition {
         }
         if (notes != null) {
             json.addProperty("Notes", notes);
+        }
+        if (successBeforePassing > 0) {
+            json.addProperty("SuccessBeforePassing", successBeforePassing);
+        }
+        if (failuresBeforeCritical > 0) {
+            json.addProperty("FailuresBeforeCritical", failuresBeforeCritical);
         }
         if (deregisterCriticalServiceAfter != null) {
             json.addProperty("DeregisterCriticalServiceAfter", GoDuration.format(deregisterCriticalServiceAfter));
@@ -119,8 +170,14 @@ public final class CheckDefinition {
     }
 
     @Override
-    public String toString() {
-        return "CheckDefinition" + Json.write(toJson());
+    public String toString() { // header values may be credentials: only their names are shown
+        JsonObject json = toJson();
+        if (json.has("Header")) {
+            JsonObject names = new JsonObject();
+            header.keySet().forEach(name -> names.addProperty(name, "(hidden)"));
+            json.add("Header", names);
+        }
+        return "CheckDefinition" + Json.write(json);
     }
 
     private static Duration positive(Duration duration, String what) {
@@ -141,8 +198,68 @@ public final class CheckDefinition {
         private CheckStatus status;
         private String notes;
         private Duration deregisterCriticalServiceAfter;
+        private String tcp;
+        private String method;
+        private final Map<String, List<String>> header = new LinkedHashMap<>();
+        private boolean tlsSkipVerify;
+        private String tlsServerName;
+        private int successBeforePassing;
+        private int failuresBeforeCritical;
 
         private Builder() {
+        }
+
+        /** The HTTP method of an HTTP check; Consul's default is GET. */
+        public Builder method(String method) {
+            requireHttp("a method");
+            this.method = Objects.requireNonNull(method, "method");
+            return this;
+        }
+
+        /** Headers the agent sends with an HTTP check, each name with its values. */
+        public Builder header(Map<String, List<String>> headers) {
+            requireHttp("headers");
+            headers.forEach((name, values) -> header.put(name, List.copyOf(values)));
+            return this;
+        }
+
+        /** Whether the agent skips verifying the certificate of an {@code https} check. */
+        public Builder tlsSkipVerify(boolean skip) {
+            requireHttp("TLSSkipVerify");
+            this.tlsSkipVerify = skip;
+            return this;
+        }
+
+        /** The name the agent verifies the certificate of an {@code https} check against, and sends as SNI. */
+        public Builder tlsServerName(String name) {
+            requireHttp("a TLS server name");
+            this.tlsServerName = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** How many successes in a row turn the check passing; 0 for Consul's default (the first). */
+        public Builder successBeforePassing(int count) {
+            this.successBeforePassing = notNegative(count, "SuccessBeforePassing");
+            return this;
+        }
+
+        /** How many failures in a row turn the check critical; 0 for Consul's default (the first). */
+        public Builder failuresBeforeCritical(int count) {
+            this.failuresBeforeCritical = notNegative(count, "FailuresBeforeCritical");
+            return this;
+        }
+
+        private void requireHttp(String what) {
+            if (http == null) {
+                throw new IllegalStateException("only an HTTP check has " + what);
+            }
+        }
+
+        private static int notNegative(int count, String what) {
+            if (count < 0) {
+                throw new IllegalArgumentException(what + " must be 0 or more, was " + count);
+            }
+            return count;
         }
 
         /** The check ID. */
@@ -159,8 +276,8 @@ public final class CheckDefinition {
 
         /** How long the agent waits for an HTTP check's answer. */
         public Builder timeout(Duration timeout) {
-            if (http == null) {
-                throw new IllegalStateException("only an HTTP check has a timeout");
+            if (http == null && tcp == null) {
+                throw new IllegalStateException("only an HTTP or TCP check has a timeout");
             }
             this.timeout = positive(timeout, "check timeout");
             return this;

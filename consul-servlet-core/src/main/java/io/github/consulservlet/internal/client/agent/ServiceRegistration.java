@@ -29,8 +29,14 @@ public final class ServiceRegistration {
     private final Map<String, String> meta;
     private final List<CheckDefinition> checks;
     private final boolean replaceExistingChecks;
+    private final int[] weights;
+    private final Map<String, Map.Entry<String, Integer>> taggedAddresses;
+    private final boolean enableTagOverride;
 
     private ServiceRegistration(Builder b) {
+        this.weights = b.weights;
+        this.taggedAddresses = new java.util.TreeMap<>(b.taggedAddresses);
+        this.enableTagOverride = b.enableTagOverride;
         this.id = b.id;
         this.name = b.name;
         this.tags = List.copyOf(b.tags);
@@ -100,6 +106,26 @@ public final class ServiceRegistration {
         if (!meta.isEmpty()) {
             json.add("Meta", Json.object(new java.util.TreeMap<>(meta)));
         }
+        if (!taggedAddresses.isEmpty()) {
+            // https://developer.hashicorp.com/consul/api-docs/agent/service#taggedaddresses
+            JsonObject tagged = new JsonObject();
+            taggedAddresses.forEach((tag, at) -> {
+                JsonObject address = new JsonObject();
+                address.addProperty("Address", at.getKey());
+                address.addProperty("Port", at.getValue());
+                tagged.add(tag, address);
+            });
+            json.add("TaggedAddresses", tagged);
+        }
+        if (weights != null) {
+            JsonObject w = new JsonObject();
+            w.addProperty("Passing", weights[0]);
+            w.addProperty("Warning", weights[1]);
+            json.add("Weights", w);
+        }
+        if (enableTagOverride) {
+            json.addProperty("EnableTagOverride", true);
+        }
         if (checks.size() == 1) {
             json.add("Check", checks.get(0).toJson());
         } else if (!checks.isEmpty()) {
@@ -123,7 +149,15 @@ public final class ServiceRegistration {
 
     @Override
     public String toString() {
-        return "ServiceRegistration" + Json.write(toJson());
+        JsonObject json = toJson(); // as the checks show themselves: without header values
+        if (checks.size() == 1) {
+            json.add("Check", com.google.gson.JsonParser.parseString(checks.get(0).toString().substring("CheckDefinition".length())));
+        } else if (!checks.isEmpty()) {
+            JsonArray array = new JsonArray();
+            checks.forEach(check -> array.add(com.google.gson.JsonParser.parseString(check.toString().substring("CheckDefinition".length()))));
+            json.add("Checks", array);
+        }
+        return "ServiceRegistration" + Json.write(json);
     }
 
     /** Builds a {@link ServiceRegistration}. */
@@ -136,6 +170,9 @@ public final class ServiceRegistration {
         private Map<String, String> meta = new LinkedHashMap<>();
         private final List<CheckDefinition> checks = new ArrayList<>();
         private boolean replaceExistingChecks;
+        private int[] weights;
+        private final Map<String, Map.Entry<String, Integer>> taggedAddresses = new LinkedHashMap<>();
+        private boolean enableTagOverride;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -183,6 +220,31 @@ public final class ServiceRegistration {
         /** Adds a check. */
         public Builder check(CheckDefinition check) {
             checks.add(Objects.requireNonNull(check, "check"));
+            return this;
+        }
+
+        /** Consul's DNS SRV weights while the checks pass (1 to 65535) and while one warns (0 to 65535). */
+        public Builder weights(int passing, int warning) {
+            if (passing < 1 || passing > 65_535 || warning < 0 || warning > 65_535) {
+                throw new IllegalArgumentException("weights must be passing 1 to 65535 and warning 0 to 65535, were "
+                        + passing + " and " + warning);
+            }
+            this.weights = new int[] {passing, warning};
+            return this;
+        }
+
+        /** An address the instance is reached at from another network, under {@code tag} ({@code lan}, {@code wan}...). */
+        public Builder taggedAddress(String tag, String address, int port) {
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("a tagged address's port must be 1 to 65535, was " + port);
+            }
+            taggedAddresses.put(Objects.requireNonNull(tag, "tag"), Map.entry(Objects.requireNonNull(address, "address"), port));
+            return this;
+        }
+
+        /** Consul's {@code EnableTagOverride}: tags changed in the catalog stay until the next registration. */
+        public Builder enableTagOverride(boolean enable) {
+            this.enableTagOverride = enable;
             return this;
         }
 
