@@ -143,7 +143,7 @@ class JettyDistributionIT {
     @Test
     @Order(5)
     void anInvalidSettingCostsOnlyItsWebappsRegistrationAndAnExcludedWebappIsServedUnregistered() {
-        List<String> aboutInvalid = jetty.log().lines().filter(line -> line.contains("/invalid")).toList();
+        List<String> aboutInvalid = jetty.log().lines().filter(line -> line.contains("consul-servlet") && line.contains("/invalid")).toList();
         assertEquals(1, aboutInvalid.size(), aboutInvalid::toString);
         assertTrue(aboutInvalid.get(0).contains("consul-servlet: /invalid is served but not registered, and has no ConsulContext:"
                 + " consul.check.mode 'sometimes' (context-param) is not a known mode; expected http, ttl or none"), aboutInvalid::toString);

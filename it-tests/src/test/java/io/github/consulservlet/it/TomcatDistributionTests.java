@@ -126,7 +126,7 @@ abstract class TomcatDistributionTests {
         assertTrue(tomcat.log().contains("consul-servlet: /excluded matches consul.webapps.exclude '/excluded': not"
                 + " registered, no ConsulContext"), tomcat::log);
         assertEquals("hello from /invalid", get("http://127.0.0.1:" + port + "/invalid/app/hello").body());
-        List<String> aboutInvalid = tomcat.log().lines().filter(line -> line.contains("/invalid")).toList();
+        List<String> aboutInvalid = tomcat.log().lines().filter(line -> line.contains("consul-servlet") && line.contains("/invalid")).toList();
         assertEquals(1, aboutInvalid.size(), aboutInvalid::toString);
         assertTrue(aboutInvalid.get(0).contains("consul-servlet: /invalid is served but not registered, and has no"
                 + " ConsulContext: consul.drain 'soon' (context-param) is not a duration; expected a duration of 0 or more:"
