@@ -254,7 +254,8 @@ final class AgentEndpoints {
                 http.isEmpty() ? null : http, tcp.isEmpty() ? null : tcp, string(c, "Method").isEmpty() ? "GET" : string(c, "Method"), header,
                 string(c, "Body"), bool(c, "TLSSkipVerify"), hasInterval ? interval : null,
                 probeTimeout(timeout, hasInterval ? interval : null), hasTtl ? ttl : null,
-                duration(c, "DeregisterCriticalServiceAfter"));
+                duration(c, "DeregisterCriticalServiceAfter"), (int) number(c, "SuccessBeforePassing"),
+                (int) number(c, "FailuresBeforeCritical"));
     }
 
     /**
