@@ -127,6 +127,64 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## flight finish; it goes on as soon as none is left (0 for no wait).
 # consul.drain=5s
 
+## The instance's DNS SRV weights while its checks pass and while one warns, such as
+## passing=10,warning=1; a weight not given is 1.
+## Default: Consul's: passing=1,warning=1.
+# consul.service.weights=
+
+## Addresses the instance is reached at from other networks, tag=address[:port] comma-separated,
+## such as lan=10.0.0.5:8080,wan=203.0.113.7:80; without a port, the service's.
+# consul.service.tagged-addresses=
+
+## Consul's EnableTagOverride: true lets tags changed in the catalog (by consul-esm, say) stay until
+## the next registration.
+# consul.service.enable-tag-override=false
+
+## The HTTP method of the http checks, such as HEAD.
+## Default: Consul's: GET.
+# consul.check.method=
+
+## Headers the agent sends with the http checks, Name=value comma-separated, such as
+## Authorization=Bearer s3cr3t,X-Probe=consul; a name given twice sends both values.
+# consul.check.header=
+
+## true: the agent does not verify the certificate of an https check (one on a TLS connector).
+# consul.check.tls-skip-verify=false
+
+## The name the agent expects in the certificate of an https check (and sends as SNI), when it is
+## not the probed address.
+# consul.check.tls-server-name=
+
+## How many successful probes in a row turn a check passing (0: the first).
+# consul.check.success-before-passing=0
+
+## How many failed probes in a row turn a check critical (0: the first).
+# consul.check.failures-before-critical=0
+
+## Consul's Notes of every check of the instance: free text for whoever reads them.
+# consul.check.notes=
+
+## A second http check, on this path of the webapp, probed like the first (same interval, timeout,
+## method, headers); its ID is service:<id>:http.
+# consul.check.extra.http-path=
+
+## true adds a TCP check on the connector's address and port, every consul.check.interval; its ID is
+## service:<id>:tcp.
+# consul.check.extra.tcp=false
+
+## Adds a TTL check that something else reports to (a batch job, a sidecar: PUT
+## /v1/agent/check/pass/service:<id>:ttl) within this TTL; its ID is service:<id>:ttl.
+# consul.check.extra.ttl=
+
+## Consul Enterprise: the namespace the instance is registered in, sent as ns on every agent call of
+## the registration; an open-source agent refuses it.
+## Default: the token's, else default.
+# consul.namespace=
+
+## Consul Enterprise: the admin partition of the instance, sent as partition on every agent call of
+## the registration; an open-source agent refuses it.
+## Default: the agent's.
+# consul.partition=
 ## The CA certificate of an https agent.
 ## Default: the JVM's trust store.
 ## Environment: CONSUL_CACERT.

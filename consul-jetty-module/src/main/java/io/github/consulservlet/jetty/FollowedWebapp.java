@@ -140,7 +140,7 @@ final class FollowedWebapp implements ContainerAdapter.Binding {
                     + name() + " not registered in Consul");
             return;
         }
-        current.started(endpoint.get().host(), endpoint.get().port(), endpoint.get().kind() == ConnectorChoice.Kind.TLS);
+        current.started(endpoint.get().host(), endpoint.get().port(), endpoint.get().kind() == io.github.consulservlet.spi.ConnectorChoice.Kind.TLS);
     }
 
     /** Drains and deregisters; returns once done, also to a second caller (consul-servlet makes it wait for the first). */

@@ -219,7 +219,7 @@ final class AgentEndpoints {
         for (String key : c.keySet()) {
             String normal = key.replace("_", "").toLowerCase(Locale.ROOT);
             if (UNSIMULATED_CHECKS.contains(normal) && !isEmpty(c.get(key))) {
-                throw new ApiError(400, "Invalid check: the simulator runs HTTP and TTL checks only, not " + key);
+                throw new ApiError(400, "Invalid check: the simulator runs HTTP, TCP and TTL checks only, not " + key);
             }
         }
         // https://developer.hashicorp.com/consul/api-docs/agent/check#status: critical unless told otherwise.
@@ -254,7 +254,8 @@ final class AgentEndpoints {
                 http.isEmpty() ? null : http, tcp.isEmpty() ? null : tcp, string(c, "Method").isEmpty() ? "GET" : string(c, "Method"), header,
                 string(c, "Body"), bool(c, "TLSSkipVerify"), hasInterval ? interval : null,
                 probeTimeout(timeout, hasInterval ? interval : null), hasTtl ? ttl : null,
-                duration(c, "DeregisterCriticalServiceAfter"));
+                duration(c, "DeregisterCriticalServiceAfter"), (int) number(c, "SuccessBeforePassing"),
+                (int) number(c, "FailuresBeforeCritical"));
     }
 
     /**

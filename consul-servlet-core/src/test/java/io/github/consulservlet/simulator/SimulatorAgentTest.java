@@ -131,8 +131,10 @@ class SimulatorAgentTest {
         assertRefused(400, "Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks",
                 "{\"Name\":\"x\",\"Check\":{\"HTTP\":\"http://127.0.0.1:1/\"}}");
         assertRefused(400, "Invalid check: TTL must be > 0 for TTL checks", "{\"Name\":\"x\",\"Check\":{\"Notes\":\"n\"}}");
-        assertRefused(400, "Invalid check: the simulator runs HTTP and TTL checks only, not TCP",
-                "{\"Name\":\"x\",\"Check\":{\"TCP\":\"127.0.0.1:1\",\"Interval\":\"1s\"}}");
+        assertRefused(400, "Invalid check: the simulator runs HTTP, TCP and TTL checks only, not UDP",
+                "{\"Name\":\"x\",\"Check\":{\"UDP\":\"127.0.0.1:1\",\"Interval\":\"1s\"}}");
+        assertRefused(400, "Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or gRPC checks",
+                "{\"Name\":\"x\",\"Check\":{\"TCP\":\"127.0.0.1:1\"}}");
         assertRefused(400, "Request decode failed: time: invalid duration \"soon\"",
                 "{\"Name\":\"x\",\"Check\":{\"TTL\":\"soon\"}}");
         assertTrue(consul.serviceIds().isEmpty());

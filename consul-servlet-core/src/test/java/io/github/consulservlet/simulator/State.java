@@ -67,7 +67,7 @@ final class State {
     /** One check of a registration, once validated and given its default ID and name. */
     record CheckSpec(String id, String name, String notes, String status, String http, String tcp, String method,
             Map<String, List<String>> header, String body, boolean tlsSkipVerify, Duration interval,
-            Duration timeout, Duration ttl, Duration deregisterAfter) {
+            Duration timeout, Duration ttl, Duration deregisterAfter, int successBeforePassing, int failuresBeforeCritical) {
         String type() {
             return ttl != null ? "ttl" : tcp != null ? "tcp" : "http";
         }
@@ -114,6 +114,13 @@ final class State {
         ScheduledFuture<?> timer;
         /** Moves on when the check's runner is stopped, so that a probe already out is ignored. */
         int run;
+        /**
+         * Probes in a row that passed (or warned), and that failed: for the thresholds. They start
+         * at the thresholds (agent/checks/check.go, NewStatusHandler), so the first result counts
+         * at once and a threshold only holds back a change of direction.
+         */
+        int successes;
+        int failures;
 
         Check(String id, String name, String serviceId, String notes, String type, CheckSpec spec, String status) {
             this.id = id;
@@ -123,6 +130,10 @@ final class State {
             this.type = type;
             this.spec = spec;
             this.status = status;
+            if (spec != null) {
+                this.successes = spec.successBeforePassing();
+                this.failures = spec.failuresBeforeCritical();
+            }
         }
     }
 
@@ -524,7 +535,15 @@ final class State {
             return; // deregistered, replaced or restarted while the probe was out
         }
         record(new JournalEvent(Instant.now(), 0, Kind.CHECK_PROBED, check.id, result.output()));
-        setStatus(check, result.status(), result.output());
+        // agent/checks/check.go, StatusHandler: after a change of direction, a result changes
+        // nothing, not even the output, until SuccessBeforePassing passes (or
+        // FailuresBeforeCritical failures) in a row.
+        boolean failed = CRITICAL.equals(result.status());
+        check.successes = failed ? 0 : check.successes + 1;
+        check.failures = failed ? check.failures + 1 : 0;
+        if (failed ? check.failures >= check.spec.failuresBeforeCritical() : check.successes >= check.spec.successBeforePassing()) {
+            setStatus(check, result.status(), result.output());
+        }
         scheduleProbe(check, probeInterval(check));
     }
 

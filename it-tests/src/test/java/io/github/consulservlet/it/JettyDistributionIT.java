@@ -66,7 +66,8 @@ class JettyDistributionIT {
         // the README's installation: unpack the archive into the base, add the modules, set the agent
         install = JettyInstall.install("jetty-base-" + kind.name().toLowerCase(java.util.Locale.ROOT), List.of("consul", "consul-ee11"),
                 "consul.agent=" + agent.url() + "\n" + agent.agent.token().map(t -> "consul.token=" + t + "\n").orElse("")
-                + "consul.check.interval=" + CHECK_INTERVAL.toSeconds() + "s\n");
+                + "consul.check.interval=" + CHECK_INTERVAL.toSeconds() + "s\n"
+                + "consul.webapps.exclude=/excluded\nconsul.servce.tags=misspelled\n");
         base = install.base;
         Path webapps = base.resolve("webapps");
         Files.writeString(webapps.resolve("shop.properties"), "environment=ee10\n");
@@ -75,6 +76,8 @@ class JettyDistributionIT {
         SampleWar.sample().writeTo(webapps, "cart");
         Files.writeString(webapps.resolve("invalid.properties"), "environment=ee10\n");
         SampleWar.sample().param("consul.check.mode", "sometimes").writeTo(webapps, "invalid");
+        Files.writeString(webapps.resolve("excluded.properties"), "environment=ee10\n");
+        SampleWar.sample().writeTo(webapps, "excluded");
         Files.writeString(webapps.resolve("ttl.properties"), "environment=ee10\n");
         SampleWar.sample().param("consul.check.mode", "ttl").param("consul.check.ttl", "3s").writeTo(webapps, "ttl");
 
@@ -139,11 +142,17 @@ class JettyDistributionIT {
 
     @Test
     @Order(5)
-    void anInvalidSettingFailsOnlyItsWebappWithTheClearMessage() {
-        assertTrue(jetty.log().contains("consul-servlet: webapp /invalid not deployed: consul.check.mode 'sometimes' (context-param)"
-                + " is not a known mode; expected http, ttl or none"), jetty::log);
+    void anInvalidSettingCostsOnlyItsWebappsRegistrationAndAnExcludedWebappIsServedUnregistered() {
+        List<String> aboutInvalid = jetty.log().lines().filter(line -> line.contains("consul-servlet") && line.contains("/invalid")).toList();
+        assertEquals(1, aboutInvalid.size(), aboutInvalid::toString);
+        assertTrue(aboutInvalid.get(0).contains("consul-servlet: /invalid is served but not registered, and has no ConsulContext:"
+                + " consul.check.mode 'sometimes' (context-param) is not a known mode; expected http, ttl or none"), aboutInvalid::toString);
         assertTrue(agent.instances("invalid").isEmpty());
-        assertEquals(503, get("http://127.0.0.1:" + port + "/invalid/app/hello").statusCode());
+        assertEquals("hello from /invalid", get("http://127.0.0.1:" + port + "/invalid/app/hello").body());
+        assertEquals("hello from /excluded", get("http://127.0.0.1:" + port + "/excluded/app/hello").body());
+        assertTrue(agent.instances("excluded").isEmpty(), "never registered");
+        assertTrue(jetty.log().contains("consul-servlet: consul.servce.tags (Jetty property in start.d/consul.ini) is not a"
+                + " consul-servlet setting and is ignored; did you mean consul.service.tags?"), jetty::log);
         assertTrue(agent.passing("shop"));
     }
 

@@ -71,7 +71,7 @@ abstract class TomcatDistributionTests {
         agent = new AgentView(ConsulTestAgent.own(kind));
         String valve = "<Valve className=\"io.github.consulservlet.tomcat.ConsulValve\" agent=\"" + agent.url() + "\""
                 + agent.agent.token().map(t -> " token=\"" + t + "\"").orElse("") + " checkInterval=\""
-                + CHECK_INTERVAL.toSeconds() + "s\"/>";
+                + CHECK_INTERVAL.toSeconds() + "s\" webappsExclude=\"/excluded,/excluded-*\"/>";
         base = TomcatInstall.install(version(), "tomcat-" + version() + "-" + kind.name().toLowerCase(java.util.Locale.ROOT), valve, 0);
         TomcatInstall.edit(base.resolve("conf/tomcat-users.xml"), xml -> xml.replace("</tomcat-users>",
                 "<user username=\"" + MANAGER_USER + "\" password=\"" + MANAGER_PASSWORD + "\" roles=\"manager-script\"/>\n</tomcat-users>"));
@@ -79,6 +79,7 @@ abstract class TomcatDistributionTests {
         SampleWar.sample().param("consul.drain", "60s").writeTo(webapps, "sample");
         SampleWar.sample().param("consul.enabled", "false").writeTo(webapps, "disabled");
         SampleWar.sample().param("consul.drain", "soon").writeTo(webapps, "invalid");
+        SampleWar.sample().writeTo(webapps, "excluded");
         SampleWar.sample().param("consul.check.mode", "ttl").param("consul.check.ttl", "3s").writeTo(webapps, "ttl");
         tomcat = TomcatInstall.start(base, "");
         port = TomcatInstall.boundPort(tomcat);
@@ -117,14 +118,22 @@ abstract class TomcatDistributionTests {
 
     @Test
     @Order(2)
-    void aDisabledWebappIsLeftAloneAndAnInvalidOneFailsWithTheClearMessageWhileTheOthersRun() {
+    void aDisabledOrExcludedWebappIsLeftAloneAndAnInvalidOneIsServedUnregisteredWithOneLineWhileTheOthersRun() {
         assertEquals(200, get("http://127.0.0.1:" + port + "/disabled/app/hello").statusCode());
         assertTrue(agent.instances("disabled").isEmpty());
-        assertTrue(tomcat.log().contains("consul-servlet: webapp /invalid not deployed: consul.drain 'soon' (context-param)"
-                + " is not a duration; expected a duration of 0 or more: a number with a unit, such as 500ms, 10s or 1m30s"),
-                tomcat::log);
-        assertEquals(404, get("http://127.0.0.1:" + port + "/invalid/app/hello").statusCode());
+        assertEquals("hello from /excluded", get("http://127.0.0.1:" + port + "/excluded/app/hello").body());
+        assertEquals(404, get("http://127.0.0.1:" + port + "/excluded/consul/health").statusCode(), "no liveness endpoint");
+        assertTrue(tomcat.log().contains("consul-servlet: /excluded matches consul.webapps.exclude '/excluded': not"
+                + " registered, no ConsulContext"), tomcat::log);
+        assertEquals("hello from /invalid", get("http://127.0.0.1:" + port + "/invalid/app/hello").body());
+        List<String> aboutInvalid = tomcat.log().lines().filter(line -> line.contains("consul-servlet") && line.contains("/invalid")).toList();
+        assertEquals(1, aboutInvalid.size(), aboutInvalid::toString);
+        assertTrue(aboutInvalid.get(0).contains("consul-servlet: /invalid is served but not registered, and has no"
+                + " ConsulContext: consul.drain 'soon' (context-param) is not a duration; expected a duration of 0 or more:"
+                + " a number with a unit, such as 500ms, 10s or 1m30s"), aboutInvalid::toString);
+        assertTrue(tomcat.log().lines().noneMatch(line -> line.startsWith("\tat ") || line.contains("Exception")), tomcat::log);
         assertTrue(agent.instances("invalid").isEmpty());
+        assertTrue(agent.instances("excluded").isEmpty(), "never registered");
         assertTrue(agent.passing("sample"));
     }
 

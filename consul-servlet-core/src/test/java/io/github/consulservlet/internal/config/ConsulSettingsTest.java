@@ -69,6 +69,21 @@ class ConsulSettingsTest {
                 Arguments.of("consul.check.deregister-after", "90m", f(ConsulSettings::deregisterAfter), Optional.of(Duration.ofMinutes(90))),
                 Arguments.of("consul.drain", "0", f(ConsulSettings::drain), Duration.ZERO),
                 Arguments.of("consul.drain", "2.5s", f(ConsulSettings::drain), Duration.ofMillis(2500)),
+                Arguments.of("consul.service.weights", "passing=10,warning=1", f(s -> s.options().weights()), Optional.of(new ServiceWeights(10, 1))),
+                Arguments.of("consul.service.tagged-addresses", "wan=203.0.113.7:80", f(s -> s.options().taggedAddresses()), Map.of("wan", new TaggedAddress("203.0.113.7", 80))),
+                Arguments.of("consul.service.enable-tag-override", "true", f(s -> s.options().enableTagOverride()), true),
+                Arguments.of("consul.check.method", "HEAD", f(s -> s.options().checkMethod()), Optional.of("HEAD")),
+                Arguments.of("consul.check.header", "X-Probe=consul", f(s -> s.options().checkHeader()), Map.of("X-Probe", List.of("consul"))),
+                Arguments.of("consul.check.tls-skip-verify", "true", f(s -> s.options().tlsSkipVerify()), true),
+                Arguments.of("consul.check.tls-server-name", "shop.example.com", f(s -> s.options().tlsServerName()), Optional.of("shop.example.com")),
+                Arguments.of("consul.check.success-before-passing", "3", f(s -> s.options().successBeforePassing()), 3),
+                Arguments.of("consul.check.failures-before-critical", "3", f(s -> s.options().failuresBeforeCritical()), 3),
+                Arguments.of("consul.check.notes", "see the runbook", f(s -> s.options().notes()), Optional.of("see the runbook")),
+                Arguments.of("consul.check.extra.http-path", "/ready", f(s -> s.options().extraHttpPath()), Optional.of("/ready")),
+                Arguments.of("consul.check.extra.tcp", "true", f(s -> s.options().extraTcp()), true),
+                Arguments.of("consul.check.extra.ttl", "2m", f(s -> s.options().extraTtl()), Optional.of(Duration.ofMinutes(2))),
+                Arguments.of("consul.namespace", "team-a", f(s -> s.options().namespace()), Optional.of("team-a")),
+                Arguments.of("consul.partition", "finance", f(s -> s.options().partition()), Optional.of("finance")),
                 Arguments.of("consul.tls.verify", "false", f(s -> s.tls().verify()), false));
     }
 
@@ -85,6 +100,21 @@ class ConsulSettingsTest {
     /** Each setting with a value it refuses, and the exact one-line error. */
     static Stream<Arguments> invalidValues() {
         return Stream.of(
+                Arguments.of("consul.service.weights", "heavy", "consul.service.weights 'heavy' (context-param) is not a list of weights; expected passing=<1 to 65535>,warning=<0 to 65535>, either or both, such as passing=10,warning=1"),
+                Arguments.of("consul.service.tagged-addresses", "wan=a b", "consul.service.tagged-addresses 'wan=a b' (context-param) has an address that is not a host name or IP address; expected tag=address[:port] pairs separated by commas, the tag one of lan, wan, lan_ipv4, lan_ipv6, wan_ipv4 or wan_ipv6, IPv6 addresses in brackets when a port follows, such as lan=10.0.0.5:8080,wan=203.0.113.7:80 (no port: the service's)"),
+                Arguments.of("consul.service.enable-tag-override", "on", "consul.service.enable-tag-override 'on' (context-param) is not a boolean; expected true or false"),
+                Arguments.of("consul.check.method", "G ET", "consul.check.method 'G ET' (context-param) is not an HTTP method; expected an HTTP method in upper case, such as GET, HEAD or POST"),
+                Arguments.of("consul.check.header", "X-Probe", "consul.check.header 'X-Probe' (context-param) is not a list of headers; expected Header=value pairs separated by commas, a header named twice sending both values, such as Authorization=Bearer s3cr3t,X-Probe=consul (values without commas)"),
+                Arguments.of("consul.check.tls-skip-verify", "maybe", "consul.check.tls-skip-verify 'maybe' (context-param) is not a boolean; expected true or false"),
+                Arguments.of("consul.check.tls-server-name", "-shop", "consul.check.tls-server-name '-shop' (context-param) is not a host name; expected a host name, such as shop.example.com"),
+                Arguments.of("consul.check.success-before-passing", "many", "consul.check.success-before-passing 'many' (context-param) is out of range; expected a whole number from 0 to 100"),
+                Arguments.of("consul.check.failures-before-critical", "101", "consul.check.failures-before-critical '101' (context-param) is out of range; expected a whole number from 0 to 100"),
+                Arguments.of("consul.check.notes", "a\u0001b", "consul.check.notes 'a\u0001b' (context-param) is not one short line of text; expected one line of text of up to 1024 characters"),
+                Arguments.of("consul.check.extra.http-path", "ready", "consul.check.extra.http-path 'ready' (context-param) is not a path; expected a path in the webapp starting with /, such as /ready"),
+                Arguments.of("consul.check.extra.tcp", "yes", "consul.check.extra.tcp 'yes' (context-param) is not a boolean; expected true or false"),
+                Arguments.of("consul.check.extra.ttl", "30", "consul.check.extra.ttl '30' (context-param) is not a duration; expected a duration of 1s or more: a number with a unit, such as 500ms, 10s or 1m30s"),
+                Arguments.of("consul.namespace", "-a", "consul.namespace '-a' (context-param) is not a namespace name; expected a namespace name: 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen, such as team-a"),
+                Arguments.of("consul.partition", "a.b", "consul.partition 'a.b' (context-param) is not a partition name; expected a partition name: 1 to 63 letters, digits and hyphens, not starting or ending with a hyphen, such as team-a"),
                 Arguments.of("consul.enabled", "yes", "consul.enabled 'yes' (context-param) is not a boolean; expected true or false"),
                 Arguments.of("consul.agent", "http://127.0.0.1:8500/v1", "consul.agent 'http://127.0.0.1:8500/v1' (context-param) is not a list of agent"
                         + " addresses; expected host:port or http(s)://host:port, comma-separated for failover, such as 127.0.0.1:8500 or https://consul.local:8501"),
