@@ -8,6 +8,7 @@ import java.util.Objects;
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.internal.client.tls.TlsSettings;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+import io.github.consulservlet.internal.config.ConsulSettings.InitialStatus;
 
 /**
  * Resolves one webapp's settings: each setting from its {@link SettingSources sources}, parsed
@@ -40,6 +41,7 @@ final class SettingsResolver {
     Duration checkTimeout;
     Duration checkTtl;
     Duration deregisterAfter;
+    InitialStatus initialStatus;
     Duration drain;
     TlsSettings tls;
     long maxResponseSize;
@@ -96,6 +98,7 @@ final class SettingsResolver {
         checkTimeout = value(Setting.CHECK_TIMEOUT);
         checkTtl = value(Setting.CHECK_TTL);
         deregisterAfter = value(Setting.CHECK_DEREGISTER_AFTER);
+        initialStatus = value(Setting.CHECK_INITIAL_STATUS);
     }
 
     /** Every setting that cannot be used, one sentence each; empty when the settings may be used. */

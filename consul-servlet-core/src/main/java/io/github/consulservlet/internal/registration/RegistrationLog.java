@@ -37,8 +37,12 @@ final class RegistrationLog {
                     + ", port " + current.port() + ", check " + mode.name().toLowerCase(Locale.ROOT)
                     + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
         } else {
-            LOG.log(INFO, "registered " + current.id() + " again");
+            LOG.log(INFO, "re-registered " + webapp + " in Consul as " + current.id());
         }
+    }
+
+    static void passing(String id, String webapp) {
+        LOG.log(INFO, "passing: " + id + " (" + webapp + ") answered its first passing probe");
     }
 
     /** The agent could not be reached or refused: a WARNING the first time, then DEBUG. */
@@ -61,6 +65,16 @@ final class RegistrationLog {
             LOG.log(DEBUG, () -> "registering " + webapp + " failed again (" + failures + "): "
                     + LogText.remote(String.valueOf(e)));
         }
+    }
+
+    static void orphanRemoved(String id, String instance) {
+        LOG.log(INFO, "orphan removed: " + id + " from Consul, left by an earlier run of this container (instance "
+                + LogText.remote(instance) + ")");
+    }
+
+    static void orphanSweepFailed(ConsulException e) {
+        LOG.log(DEBUG, () -> "could not look for orphans; trying again with the next registration: "
+                + LogText.remote(e.getMessage()));
     }
 
     static void agentForgot(String id) {
@@ -90,13 +104,31 @@ final class RegistrationLog {
         LOG.log(INFO, id + " is held by a newer instance now; " + webapp + " leaves it registered");
     }
 
+    static void draining(String id, String webapp, Duration drain) {
+        LOG.log(INFO, "draining " + webapp + " (" + id + "): in maintenance in Consul for up to " + drain.toMillis()
+                + " ms while its requests finish");
+    }
+
+    static void maintenanceAbandoned(String id, Duration waited) {
+        LOG.log(WARNING, "the agent did not answer within " + waited.toMillis() + " ms when " + id
+                + " went into maintenance; draining without waiting for it");
+    }
+
+    static void deregistrationAbandoned(String id, String webapp, Duration waited, java.util.Optional<Duration> after) {
+        LOG.log(WARNING, "the agent did not answer within " + waited.toMillis() + " ms when " + id + " (" + webapp
+                + ") was deregistered; stopping without waiting for it: "
+                + after.map(d -> "the agent's DeregisterCriticalServiceAfter (" + d.toMinutes()
+                        + "m) removes it once its check is critical")
+                        .orElse("remove it by hand, since consul.check.deregister-after is off"));
+    }
+
     static void drainMaintenanceFailed(String id, ConsulException e) {
         LOG.log(DEBUG, () -> "maintenance for " + id + " failed: " + LogText.remote(e.getMessage()));
     }
 
     static void stopWithoutWaiting(String webapp, Duration waited) {
-        LOG.log(WARNING, "a call to the agent for " + webapp + " is still under way after "
-                + waited.toSeconds() + "s; stopping without waiting for it");
+        LOG.log(DEBUG, () -> "a call to the agent for " + webapp + " is still under way after "
+                + waited.toMillis() + " ms; stopping without waiting for it");
     }
 
     static void stillInFlight(String webapp, int left, Duration drain) {
