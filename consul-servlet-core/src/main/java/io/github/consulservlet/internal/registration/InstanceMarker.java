@@ -14,7 +14,7 @@ import java.util.UUID;
  * which the agent reserves. {@link OrphanSweep} removes services of this host and container
  * that another instance left; {@link RegistrationRequest} puts the marker on every registration.
  */
-record InstanceMarker(String host, String container, String instance) {
+public record InstanceMarker(String host, String container, String instance) {
     static final String HOST = "servlet-registrar-host";
     static final String CONTAINER = "servlet-registrar-container";
     static final String INSTANCE = "servlet-registrar-instance";
@@ -23,11 +23,11 @@ record InstanceMarker(String host, String container, String instance) {
     private static final String THIS_HOST = localHost();
 
     /** The marker of this run of the container whose connector is on {@code port}. */
-    static InstanceMarker of(int port) {
+    public static InstanceMarker of(int port) {
         return new InstanceMarker(THIS_HOST, containerBase() + ":" + port, THIS_START);
     }
 
-    Map<String, String> meta() {
+    public Map<String, String> meta() {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(HOST, host);
         meta.put(CONTAINER, container);

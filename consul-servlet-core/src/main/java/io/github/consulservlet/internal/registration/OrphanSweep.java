@@ -15,7 +15,7 @@ import io.github.consulservlet.internal.client.agent.AgentService;
  * touched. Run by the {@link Registrar} once per container and agent, before its first
  * registration there.
  */
-final class OrphanSweep {
+public final class OrphanSweep {
     private OrphanSweep() {
     }
 
@@ -25,7 +25,7 @@ final class OrphanSweep {
      * Throws what the agent answered when it could not list its services.
      */
 
-    static List<String> sweep(Agent agent, InstanceMarker marker, Predicate<String> liveHere) {
+    public static List<String> sweep(Agent agent, InstanceMarker marker, Predicate<String> liveHere) {
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, AgentService> service : agent.services().entrySet()) {
             if (marker.isOrphan(service.getValue().meta()) && !liveHere.test(service.getKey())) {
