@@ -25,6 +25,34 @@ final class RegistrationLog {
     private RegistrationLog() {
     }
 
+    /**
+     * A line of an instance's lifecycle (registered, passing, draining, deregistered,
+     * re-registered, orphan removed), the same on every container. While the JVM shuts down,
+     * {@code java.util.logging} may have been reset already (Jetty stops its webapps from a
+     * shutdown hook, beside the log manager's own): the line then goes to standard error, so
+     * that the deregistration is not lost.
+     */
+    private static void lifecycle(String line) {
+        LOG.log(INFO, line);
+        if (LOG.isLoggable(INFO) && loggingShutDown()) {
+            System.err.println(java.time.Instant.now() + " INFO " + LOG.getName() + ": " + line);
+        }
+    }
+
+    private static boolean loggingShutDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shuttingDown) {
+            java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+            return root == null || root.getHandlers().length == 0;
+        } catch (SecurityException e) {
+            return false;
+        }
+    }
+
     // ---- registering
 
     static void notRegistered(String webapp, IllegalStateException e) {
@@ -33,16 +61,16 @@ final class RegistrationLog {
 
     static void registered(boolean first, String webapp, ServiceRegistration current, CheckMode mode, int attempts) {
         if (first) {
-            LOG.log(INFO, "registered " + webapp + " in Consul as " + current.id() + " (service " + current.name()
+            lifecycle("registered " + webapp + " in Consul as " + current.id() + " (service " + current.name()
                     + ", port " + current.port() + ", check " + mode.name().toLowerCase(Locale.ROOT)
                     + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
         } else {
-            LOG.log(INFO, "re-registered " + webapp + " in Consul as " + current.id());
+            lifecycle("re-registered " + webapp + " in Consul as " + current.id());
         }
     }
 
     static void passing(String id, String webapp) {
-        LOG.log(INFO, "passing: " + id + " (" + webapp + ") answered its first passing probe");
+        lifecycle("passing: " + id + " (" + webapp + ") answered its first passing probe");
     }
 
     /** The agent could not be reached or refused: a WARNING the first time, then DEBUG. */
@@ -68,7 +96,7 @@ final class RegistrationLog {
     }
 
     static void orphanRemoved(String id, String instance) {
-        LOG.log(INFO, "orphan removed: " + id + " from Consul, left by an earlier run of this container (instance "
+        lifecycle("orphan removed: " + id + " from Consul, left by an earlier run of this container (instance "
                 + LogText.remote(instance) + ")");
     }
 
@@ -105,7 +133,7 @@ final class RegistrationLog {
     }
 
     static void draining(String id, String webapp, Duration drain) {
-        LOG.log(INFO, "draining " + webapp + " (" + id + "): in maintenance in Consul for up to " + drain.toMillis()
+        lifecycle("draining " + webapp + " (" + id + "): in maintenance in Consul for up to " + drain.toMillis()
                 + " ms while its requests finish");
     }
 
@@ -137,7 +165,7 @@ final class RegistrationLog {
     }
 
     static void deregistered(String id, String webapp) {
-        LOG.log(INFO, "deregistered " + id + " (" + webapp + ") from Consul");
+        lifecycle("deregistered " + id + " (" + webapp + ") from Consul");
     }
 
     static void wasNotRegistered(String id) {
