@@ -125,7 +125,7 @@ class RegistrationContractTest {
         ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/shop", params(TestContainerAdapter.FOLLOW, "true")));
         await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() >= 1);
         HttpRequest register = sent().get(0);
-        System.out.println("default registration request: " + line(register) + " " + register.getBodyAsString());
+        System.out.println("default registration request: " + line(register) + " " + json(register.getBodyAsString()));
         assertEquals("PUT /v1/agent/service/register?replace-existing-checks=true", line(register));
         String id = "shop-" + InetAddress.getLocalHost().getHostName() + "-" + jetty.port();
         assertEquals(json("""
