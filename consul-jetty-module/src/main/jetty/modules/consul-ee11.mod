@@ -120,8 +120,13 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 # consul.check.ttl=30s
 
 ## Consul's DeregisterCriticalServiceAfter: the agent removes an instance whose check stayed
-## critical that long, such as one of a JVM killed before it could deregister.
-# consul.check.deregister-after=
+## critical that long, such as one of a JVM killed before it could deregister; off keeps it for
+## ever.
+# consul.check.deregister-after=10m
+
+## The status of the check from its registration until its first result, so that no one is
+## routed to an instance before its first passing probe: critical, warning or passing.
+# consul.check.initial-status=critical
 
 ## How long, at most, a stopping webapp stays registered, in maintenance, while its requests in
 ## flight finish; it goes on as soon as none is left (0 for no wait).

@@ -162,9 +162,17 @@ final class AgentEndpoints {
             throw new ApiError(400, "Missing service name");
         }
         String id = string(body, "ID").isEmpty() ? name : string(body, "ID");
+        Map<String, String> meta = stringMap(field(body, "Meta"));
+        // agent/structs validateMetaPair: the agent's endpoint does not allow the reserved prefix
+        for (Map.Entry<String, String> pair : meta.entrySet()) {
+            if (pair.getKey().startsWith("consul-")) {
+                throw new ApiError(400, "Invalid Service Meta: Couldn't load metadata pair ('" + pair.getKey() + "', '"
+                        + pair.getValue() + "'): Key prefix 'consul-' is reserved for internal use");
+            }
+        }
         JsonObject weights = field(body, "Weights") instanceof JsonObject w ? w : new JsonObject();
         State.ServiceSpec service = new State.ServiceSpec(id, name, strings(field(body, "Tags")),
-                string(body, "Address"), (int) number(body, "Port"), stringMap(field(body, "Meta")),
+                string(body, "Address"), (int) number(body, "Port"), meta,
                 bool(body, "EnableTagOverride"), weights.size() == 0 ? 1 : (int) number(weights, "Passing"),
                 weights.size() == 0 ? 1 : (int) number(weights, "Warning"), taggedAddresses(body));
         // agent/structs: Check first, then Checks; IDs get ":n" (1-based) only when there are several.

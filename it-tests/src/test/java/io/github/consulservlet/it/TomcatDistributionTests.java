@@ -106,7 +106,8 @@ abstract class TomcatDistributionTests {
             assertEquals("127.0.0.1", service.address(), name);
         }
         // the agent's own HTTP check probes the webapp's liveness on the port registered (it is
-        // registered passing, so only the check's output shows that the agent has run it)
+        // registered critical and the check passes only once the agent has run it, and its output
+        // shows the URL it probed)
         String id = agent.instance("sample").orElseThrow().id();
         await("sample probed by the agent").atMost(Duration.ofSeconds(30)).until(() -> agent.check(id).map(AgentCheck::output)
                 .orElseThrow(), output -> AgentView.isHttpCheckOutput(output, "http://127.0.0.1:" + port + "/sample/consul/health", 200, "UP"));

@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * so clients and webapps that failed together do not retry together.
  *
  * <p>Watches use {@link #WATCH_ERRORS} (or what {@code ConsulClient.Builder.retryBackoff} sets)
- * and {@link #WATCH_EARLY_ANSWER}; the registrar thread uses {@link #REGISTER_UNREACHABLE} while
+ * and {@link #WATCH_EARLY_ANSWER}; the registrars of one client share {@link #AGENT_FAILING} while
  * the agent cannot be reached and {@link #REGISTRAR_DEFAULT} for every other retry.
  */
 public record Backoff(Duration min, Duration max) {
@@ -17,8 +17,11 @@ public record Backoff(Duration min, Duration max) {
     public static final Backoff WATCH_ERRORS = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
     /** A blocking query answered long before its wait: a misbehaving server must not make us spin. */
     public static final Backoff WATCH_EARLY_ANSWER = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
-    /** A registration the agent could not take (unreachable, 5xx): retry at least every second, registered soon after it is back. */
-    public static final Backoff REGISTER_UNREACHABLE = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(1));
+    /**
+     * The spacing of registration attempts on an agent that fails, for all its webapps
+     * together: one every 1 to 2 seconds, so 200 webapps do not make 200 requests a second.
+     */
+    public static final Backoff AGENT_FAILING = new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(2));
     /**
      * The registrar's other retries: a refusal (ACL, bad request) heals only when an operator
      * acts, and a maintenance change or a deregistration can wait: retry, but gently.

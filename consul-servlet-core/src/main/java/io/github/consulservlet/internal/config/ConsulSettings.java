@@ -36,6 +36,13 @@ public final class ConsulSettings {
         NONE
     }
 
+    /** The check's status from its registration until its first result. */
+    public enum InitialStatus {
+        CRITICAL,
+        WARNING,
+        PASSING
+    }
+
     private final boolean enabled;
     private final String leftOut;
     private final String agents;
@@ -55,6 +62,7 @@ public final class ConsulSettings {
     private final Duration checkTimeout;
     private final Duration checkTtl;
     private final Duration deregisterAfter;
+    private final InitialStatus initialStatus;
     private final Duration drain;
     private final TlsSettings tls;
     private final long maxResponseSize;
@@ -83,6 +91,7 @@ public final class ConsulSettings {
         this.checkTimeout = r.checkTimeout;
         this.checkTtl = r.checkTtl;
         this.deregisterAfter = r.deregisterAfter;
+        this.initialStatus = r.initialStatus;
         this.drain = r.drain;
         this.tls = r.tls;
         this.maxResponseSize = r.maxResponseSize;
@@ -252,7 +261,11 @@ public final class ConsulSettings {
 
     /** {@code consul.check.deregister-after}. */
     public Optional<Duration> deregisterAfter() {
-        return Optional.ofNullable(deregisterAfter);
+        return deregisterAfter == null || deregisterAfter.isZero() ? Optional.empty() : Optional.of(deregisterAfter);
+    }
+
+    public InitialStatus initialStatus() {
+        return initialStatus;
     }
 
     /** {@code consul.drain}. */
@@ -307,7 +320,7 @@ public final class ConsulSettings {
                 + ", meta=" + meta + ", serviceAddress=" + serviceAddress + ", servicePort=" + servicePort
                 + ", checkMode=" + checkMode + ", checkPath=" + checkPath + ", checkInterval=" + checkInterval
                 + ", checkTimeout=" + checkTimeout + ", checkTtl=" + checkTtl
-                + ", deregisterAfter=" + deregisterAfter + ", drain=" + drain + ", tls=" + tls
+                + ", deregisterAfter=" + deregisterAfter + ", initialStatus=" + initialStatus + ", drain=" + drain + ", tls=" + tls
                 + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + ", options=" + options + "}";
     }
 }

@@ -6,6 +6,7 @@ import static io.github.consulservlet.internal.config.ListTypes.meta;
 import static io.github.consulservlet.internal.config.ValueType.agents;
 import static io.github.consulservlet.internal.config.ValueType.bool;
 import static io.github.consulservlet.internal.config.ValueType.duration;
+import static io.github.consulservlet.internal.config.ValueType.durationOrOff;
 import static io.github.consulservlet.internal.config.ValueType.host;
 import static io.github.consulservlet.internal.config.ValueType.matching;
 import static io.github.consulservlet.internal.config.ValueType.oneOf;
@@ -25,6 +26,7 @@ import java.util.Optional;
 
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+import io.github.consulservlet.internal.config.ConsulSettings.InitialStatus;
 
 /**
  * Every {@code consul.*} setting, each declared once, here: its name, its {@link ValueType type}
@@ -140,9 +142,16 @@ public final class Setting<T> {
             .help("The TTL of the check in `ttl` mode, reported every ttl/3.")
             .done();
     public static final Setting<Duration> CHECK_DEREGISTER_AFTER = define("consul.check.deregister-after",
-                    duration(Duration.ofMinutes(1)))
+                    durationOrOff(Duration.ofMinutes(1)))
+            .byDefault("10m")
             .help("Consul's `DeregisterCriticalServiceAfter`: the agent removes an instance whose check stayed critical that"
-                    + " long, such as one of a JVM killed before it could deregister.")
+                    + " long, such as one of a JVM killed before it could deregister; `off` keeps it for ever.")
+            .done();
+    public static final Setting<InitialStatus> CHECK_INITIAL_STATUS = define("consul.check.initial-status",
+                    oneOf(InitialStatus.class))
+            .byDefault("critical")
+            .help("The status of the check from its registration until its first result, so that no one is routed to"
+                    + " an instance before its first passing probe: `critical`, `warning` or `passing`.")
             .done();
     public static final Setting<Duration> DRAIN = define("consul.drain", duration(Duration.ZERO))
             .byDefault("5s")

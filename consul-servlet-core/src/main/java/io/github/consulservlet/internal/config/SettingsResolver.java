@@ -9,6 +9,7 @@ import java.util.Optional;
 import io.github.consulservlet.ConsistencyMode;
 import io.github.consulservlet.internal.client.tls.TlsSettings;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
+import io.github.consulservlet.internal.config.ConsulSettings.InitialStatus;
 
 /**
  * Resolves one webapp's settings: each setting from its {@link SettingSources sources}, parsed
@@ -42,6 +43,7 @@ final class SettingsResolver {
     Duration checkTimeout;
     Duration checkTtl;
     Duration deregisterAfter;
+    InitialStatus initialStatus;
     Duration drain;
     TlsSettings tls;
     long maxResponseSize;
@@ -114,6 +116,7 @@ final class SettingsResolver {
         checkTimeout = value(Setting.CHECK_TIMEOUT);
         checkTtl = value(Setting.CHECK_TTL);
         deregisterAfter = value(Setting.CHECK_DEREGISTER_AFTER);
+        initialStatus = value(Setting.CHECK_INITIAL_STATUS);
     }
 
     private RegistrationOptions options() {

@@ -211,6 +211,17 @@ abstract class ValueType<T> {
         };
     }
 
+    /** {@code off}, read as {@link Duration#ZERO}, or a {@link #duration} of at least {@code min}. */
+    static ValueType<Duration> durationOrOff(Duration min) {
+        ValueType<Duration> duration = duration(min);
+        return new ValueType<>(() -> "off or " + duration.accepted()) {
+            @Override
+            Duration parse(String text) throws Refused {
+                return text.equalsIgnoreCase("off") ? Duration.ZERO : duration.parse(text);
+            }
+        };
+    }
+
     /** A size in bytes, KiB or MiB: {@code 65536}, {@code 512KiB}, {@code 8MiB}; from 1 KiB to 2047 MiB. */
     static ValueType<Long> size() {
         Pattern size = Pattern.compile("([0-9]{1,10})(KiB|MiB)?");

@@ -17,7 +17,7 @@ import io.github.consulservlet.internal.client.agent.Agent;
 import io.github.consulservlet.internal.client.agent.AgentService;
 
 /**
- * One loop per shared client, on its registrar thread, that finds the registered webapps the
+ * One loop per shared client, on its registrar threads, that finds the registered webapps the
  * agent forgot (it was restarted without its data, or an operator removed them) and has them
  * register again: one {@code GET /v1/agent/services}, however many webapps, after the shortest
  * period any of them asks for. Owned by a {@link SharedClient}; a {@link Registrar} joins it once

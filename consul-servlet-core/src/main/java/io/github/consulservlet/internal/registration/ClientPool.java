@@ -14,7 +14,7 @@ import io.github.consulservlet.internal.client.tls.TlsSettings;
 import io.github.consulservlet.internal.config.ConsulSettings;
 
 /**
- * The container's Consul clients: one {@link SharedClient} (a client, a registrar thread, its
+ * The container's Consul clients: one {@link SharedClient} (a client, its registrar threads, its
  * probe thread and anti-entropy loop) per distinct agent list and credentials, shared by every
  * webapp that uses them through a {@link Lease} and closed when the last lets go, so that
  * threads stay O(1) in the number of webapps. Beside the clients, the pool holds what spans them:
@@ -170,6 +170,30 @@ final class ClientPool {
 
         ScheduledThreadPoolExecutor registrar() {
             return shared.registrar;
+        }
+
+        /** Where a stopping webapp's calls to the agent run, waited for a bounded time. */
+        StopCalls stopCalls() {
+            return shared.stopCalls;
+        }
+
+        /** The one backoff of this client's agent, which its webapps' registrations share. */
+        AgentGate gate() {
+            return shared.gate;
+        }
+
+        /** Whether the caller is the first to look for {@code container}'s orphans on this agent. */
+        boolean startSweep(String container) {
+            return shared.swept.add(container);
+        }
+
+        /** Whether a live webapp of this container claimed {@code serviceId}: its registration replaces the old one. */
+        boolean claimed(String serviceId) {
+            return owners.claimedOrHeld(idKey(serviceId));
+        }
+
+        void sweepFailed(String container) {
+            shared.swept.remove(container);
         }
 
         /** The thread that asks liveness probes for {@code ttl} checks, made on first use. */

@@ -6,27 +6,26 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
-import io.github.consulservlet.internal.client.AgentAddresses;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.spi.ContainerAdapter;
 
 /**
  * One webapp leaving Consul, on the container's stopping thread: maintenance (so that clients
  * stop picking it), then up to {@code consul.drain} for the requests in flight, then the
- * deregistration, retried in the background by the pool when the agent fails. An ID a newer
+ * deregistration, retried in the background by the pool when the agent fails. The calls to the
+ * agent are waited for {@link StopCalls#BUDGET} in all, so that a slow agent cannot hold up
+ * the container's stop. An ID a newer
  * instance took meanwhile (a redeploy) is left registered. Owned by {@link WebappRegistration},
  * whose {@code stopping()} runs it; the {@link Registrar} calls {@link #deregister} to undo a
  * registration that landed after a stop that could not wait for it.
  */
 final class Deregistration {
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
-    /** A client's connect timeout (per agent tried) and read timeout, for how long a call can take. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     private final Instance instance;
     private final ContainerAdapter.Binding binding;
     private final CountDownLatch done = new CountDownLatch(1);
+    private long began; // the stopping thread's, when the stop began
 
     Deregistration(Instance instance, ContainerAdapter.Binding binding) {
         this.instance = instance;
@@ -55,6 +54,7 @@ final class Deregistration {
     }
 
     private void leave() {
+        began = System.nanoTime();
         instance.tasks.cancel();
         instance.lease.forget(instance.owner);
         if (!instance.state.advance(RegistrationState::drain)) {
@@ -88,10 +88,16 @@ final class Deregistration {
             return false;
         }
         if (instance.state.get().everRegistered() && instance.owns(id)) {
-            try {
-                instance.agent().enableMaintenance(id, "draining: " + instance.webapp() + " is stopping");
-            } catch (ConsulException e) {
-                RegistrationLog.drainMaintenanceFailed(id, e);
+            RegistrationLog.draining(id, instance.webapp(), binding == null ? Duration.ZERO : instance.settings.drain());
+            boolean inTime = instance.lease.stopCalls().runUntil(() -> {
+                try {
+                    instance.agent().enableMaintenance(id, "draining: " + instance.webapp() + " is stopping");
+                } catch (ConsulException e) {
+                    RegistrationLog.drainMaintenanceFailed(id, e);
+                }
+            }, began + StopCalls.BUDGET.dividedBy(2).toNanos());
+            if (!inTime) {
+                RegistrationLog.maintenanceAbandoned(id, StopCalls.BUDGET.dividedBy(2));
             }
             unlock(locked); // nothing else may call the agent for this webapp now: it is draining
             locked = false;
@@ -99,7 +105,11 @@ final class Deregistration {
         }
         if (instance.owns(id)) { // again: a newer instance may have taken the ID while this one drained
             instance.lease.disown(id, instance.owner);
-            deregister(id);
+            long deadline = System.nanoTime() + StopCalls.BUDGET.dividedBy(2).toNanos();
+            if (!instance.lease.stopCalls().runUntil(() -> deregister(id), deadline)) {
+                RegistrationLog.deregistrationAbandoned(id, instance.webapp(), StopCalls.BUDGET.dividedBy(2),
+                        instance.settings.deregisterAfter());
+            }
         }
         return locked;
     }
@@ -110,11 +120,13 @@ final class Deregistration {
         }
     }
 
+    /**
+     * Waits for a registration call under way, up to half the stop's budget: one that lands
+     * later sees the stop and undoes itself.
+     */
     private boolean lockForStop() {
         try {
-            // the registrar makes at most two calls under the lock, each trying every agent
-            int agents = AgentAddresses.parse(instance.settings.agents()).size();
-            Duration wait = CONNECT_TIMEOUT.multipliedBy(agents).plus(READ_TIMEOUT).multipliedBy(2);
+            Duration wait = StopCalls.BUDGET.dividedBy(2);
             if (instance.agentCalls.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 return true;
             }

@@ -9,12 +9,12 @@ import io.github.consulservlet.spi.WebappNames;
 
 /**
  * What every part of one webapp's registration shares: its settings, its lease on the shared
- * client, its {@link RegistrationState}, its tasks on the registrar thread, the registration
+ * client, its {@link RegistrationState}, its tasks on the registrar threads, the registration
  * last sent to the agent, and {@link #agentCalls}. Made by {@link WebappRegistration}, which
  * hands it to the {@link Registrar}, {@link TtlReporter}, {@link MaintenanceSync} and
  * {@link Deregistration}.
  *
- * <p>Calls to the agent run on the shared registrar thread (registration, retries, TTL reports,
+ * <p>Calls to the agent run on the shared registrar threads (registration, retries, TTL reports,
  * maintenance the webapp asks for) or on the container's stopping thread (the drain), one at a
  * time under {@link #agentCalls}, so that a registration being retried can never land after the
  * deregistration. That lock is held only around calls to the agent: never while a liveness
@@ -30,6 +30,7 @@ final class Instance {
     final ReentrantLock agentCalls = new ReentrantLock();
     final RegistrarTasks tasks;
     private volatile ServiceRegistration sent;
+    private final java.util.concurrent.atomic.AtomicBoolean passingLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
     Instance(String contextPath, ConsulSettings settings, ClientPool.Lease lease, WebappRegistration owner) {
         this.contextPath = contextPath;
@@ -60,6 +61,14 @@ final class Instance {
 
     void sent(ServiceRegistration registration) {
         sent = registration;
+    }
+
+    /** The check passed (a probe answered UP, or a TTL report passed): logged once, the first time while registered. */
+    void passed() {
+        ServiceRegistration current = sent;
+        if (current != null && state.get().isRegistered() && passingLogged.compareAndSet(false, true)) {
+            RegistrationLog.passing(current.id(), webapp());
+        }
     }
 
     /** Whether this instance may still deregister {@code serviceId}: no newer instance took it. */

@@ -72,6 +72,9 @@ final class LivenessServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Liveness liveness = liveness();
+        if (liveness.status() == Liveness.Status.UP) {
+            registration.answeredUp();
+        }
         response.setStatus(switch (liveness.status()) {
             case UP -> HttpServletResponse.SC_OK;
             case WARNING -> 429;

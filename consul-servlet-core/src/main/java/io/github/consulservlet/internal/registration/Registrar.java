@@ -9,7 +9,7 @@ import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
 
 /**
- * Registers one webapp's instance, on the registrar thread, and retries with backoff until the
+ * Registers one webapp's instance, on a registrar thread, and retries with backoff until the
  * agent accepts it or the webapp stops; then joins the pool's anti-entropy loop and, for
  * {@code ttl} checks, starts the {@link TtlReporter}. Owned by {@link WebappRegistration}, which
  * starts it when the container reports the webapp started and has it register again when the
@@ -23,8 +23,8 @@ final class Registrar {
     private final Deregistration deregistration;
     private final TtlReporter ttl;
     private volatile AdvertisedAddress address;
-    // registrar thread only
-    private int failures;
+    // one registration of this webapp runs at a time: each next step replaces the one before
+    private volatile int failures;
 
     Registrar(Instance instance, boolean hasAdapter, LivenessProbes probes, MaintenanceSync maintenance,
             Deregistration deregistration) {
@@ -36,7 +36,7 @@ final class Registrar {
         this.ttl = instance.settings.checkMode() == CheckMode.TTL ? new TtlReporter(instance, probes, this) : null;
     }
 
-    /** The first registration, as soon as the registrar thread is free. */
+    /** The first registration, as soon as a registrar thread is free. */
     void start(AdvertisedAddress advertised) {
         this.address = advertised;
         instance.tasks.schedule(this::register, 0);
@@ -48,6 +48,11 @@ final class Registrar {
             announce.run();
             instance.tasks.schedule(this::register, 0);
         }
+    }
+
+    /** The agent is back after failing: try now rather than at this webapp's turn. */
+    void hurry() {
+        instance.tasks.schedule(this::register, 0);
     }
 
     /**
@@ -74,9 +79,17 @@ final class Registrar {
         instance.agentCalls.lock();
         try {
             if (instance.state.get().stopping()) {
+                instance.lease.gate().forget(this);
                 return;
             }
-            current = describe();
+            long turn = instance.lease.gate().admit(this);
+            if (turn > 0) {
+                instance.tasks.schedule(this::register, turn); // the agent fails: wait for this webapp's turn
+                return;
+            }
+            InstanceMarker marker = InstanceMarker.of(address.port());
+            sweepOrphans(marker);
+            current = describe(marker);
             instance.sent(current);
             try {
                 instance.agent().register(current);
@@ -94,6 +107,7 @@ final class Registrar {
                 return;
             }
             failures = 0;
+            instance.lease.gate().succeeded();
             instance.lease.watchOver(instance.owner);
         } finally {
             instance.agentCalls.unlock();
@@ -107,14 +121,44 @@ final class Registrar {
     private void retry(ServiceRegistration current, RuntimeException e) {
         failures++;
         boolean unreachable = e instanceof ConsulUnreachableException || e instanceof ConsulServerException;
-        Backoff backoff = unreachable ? Backoff.REGISTER_UNREACHABLE : Backoff.REGISTRAR_DEFAULT;
         RegistrationLog.registerFailed(failures, instance.webapp(), current.id(), e);
-        instance.tasks.schedule(this::register, backoff.delayMillis(failures));
+        if (unreachable) {
+            // the agent's trouble, not this webapp's: the client's one backoff spaces the retries
+            instance.lease.gate().failed();
+            instance.tasks.schedule(this::register, 0);
+        } else {
+            instance.tasks.schedule(this::register, Backoff.REGISTRAR_DEFAULT.delayMillis(failures));
+        }
     }
 
-    private ServiceRegistration describe() {
+    private ServiceRegistration describe(InstanceMarker marker) {
         boolean everRegistered = instance.state.get().everRegistered();
-        CheckStatus initial = !hasAdapter && !everRegistered ? CheckStatus.CRITICAL : probes.lastStatus();
-        return RegistrationRequest.of(instance.settings, address, everRegistered, initial);
+        CheckStatus initial = everRegistered ? probes.lastStatus() : initialStatus();
+        return RegistrationRequest.of(instance.settings, address, everRegistered, initial, marker);
+    }
+
+    /** Before the first result: critical without an adapter, else what the setting says. */
+    private CheckStatus initialStatus() {
+        if (!hasAdapter) {
+            return CheckStatus.CRITICAL;
+        }
+        return switch (instance.settings.initialStatus()) {
+            case CRITICAL -> CheckStatus.CRITICAL;
+            case WARNING -> CheckStatus.WARNING;
+            case PASSING -> CheckStatus.PASSING;
+        };
+    }
+
+    /** Once per container and agent, before its first registration there; tried again if the agent failed. */
+    private void sweepOrphans(InstanceMarker marker) {
+        if (!instance.lease.startSweep(marker.container())) {
+            return;
+        }
+        try {
+            OrphanSweep.sweep(instance.agent(), marker, instance.lease::claimed);
+        } catch (ConsulException e) {
+            instance.lease.sweepFailed(marker.container());
+            RegistrationLog.orphanSweepFailed(e);
+        }
     }
 }

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * One webapp's work on the shared registrar thread: one next step at a time (the registration,
+ * One webapp's work on the shared registrar threads: one next step at a time (the registration,
  * its retry, or the next TTL report), tasks run as soon as the thread is free, and retries of
  * their own. No task dies silently: what one throws unexpectedly is logged, at ERROR once per
  * webapp. Owned by the webapp's {@link Instance}; used by every part of its registration.
@@ -47,7 +47,7 @@ final class RegistrarTasks {
         }
     }
 
-    /** Runs {@code task} as soon as the registrar thread is free, beside the next step. */
+    /** Runs {@code task} as soon as a registrar thread is free, beside the next step. */
     void submit(Runnable task) {
         try {
             lease.registrar().execute(guarded(task));

@@ -25,6 +25,34 @@ final class RegistrationLog {
     private RegistrationLog() {
     }
 
+    /**
+     * A line of an instance's lifecycle (registered, passing, draining, deregistered,
+     * re-registered, orphan removed), the same on every container. While the JVM shuts down,
+     * {@code java.util.logging} may have been reset already (Jetty stops its webapps from a
+     * shutdown hook, beside the log manager's own): the line then goes to standard error, so
+     * that the deregistration is not lost.
+     */
+    private static void lifecycle(String line) {
+        LOG.log(INFO, line);
+        if (LOG.isLoggable(INFO) && loggingShutDown()) {
+            System.err.println(java.time.Instant.now() + " INFO " + LOG.getName() + ": " + line);
+        }
+    }
+
+    private static boolean loggingShutDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shuttingDown) {
+            java.util.logging.Logger root = java.util.logging.LogManager.getLogManager().getLogger("");
+            return root == null || root.getHandlers().length == 0;
+        } catch (SecurityException e) {
+            return false;
+        }
+    }
+
     // ---- registering
 
     static void notRegistered(String webapp, IllegalStateException e) {
@@ -33,12 +61,16 @@ final class RegistrationLog {
 
     static void registered(boolean first, String webapp, ServiceRegistration current, CheckMode mode, int attempts) {
         if (first) {
-            LOG.log(INFO, "registered " + webapp + " in Consul as " + current.id() + " (service " + current.name()
+            lifecycle("registered " + webapp + " in Consul as " + current.id() + " (service " + current.name()
                     + ", port " + current.port() + ", check " + mode.name().toLowerCase(Locale.ROOT)
                     + (attempts > 0 ? ", after " + attempts + " failed attempts" : "") + ")");
         } else {
-            LOG.log(INFO, "registered " + current.id() + " again");
+            lifecycle("re-registered " + webapp + " in Consul as " + current.id());
         }
+    }
+
+    static void passing(String id, String webapp) {
+        lifecycle("passing: " + id + " (" + webapp + ") answered its first passing probe");
     }
 
     /** The agent could not be reached or refused: a WARNING the first time, then DEBUG. */
@@ -61,6 +93,16 @@ final class RegistrationLog {
             LOG.log(DEBUG, () -> "registering " + webapp + " failed again (" + failures + "): "
                     + LogText.remote(String.valueOf(e)));
         }
+    }
+
+    static void orphanRemoved(String id, String instance) {
+        lifecycle("orphan removed: " + id + " from Consul, left by an earlier run of this container (instance "
+                + LogText.remote(instance) + ")");
+    }
+
+    static void orphanSweepFailed(ConsulException e) {
+        LOG.log(DEBUG, () -> "could not look for orphans; trying again with the next registration: "
+                + LogText.remote(e.getMessage()));
     }
 
     static void agentForgot(String id) {
@@ -90,13 +132,31 @@ final class RegistrationLog {
         LOG.log(INFO, id + " is held by a newer instance now; " + webapp + " leaves it registered");
     }
 
+    static void draining(String id, String webapp, Duration drain) {
+        lifecycle("draining " + webapp + " (" + id + "): in maintenance in Consul for up to " + drain.toMillis()
+                + " ms while its requests finish");
+    }
+
+    static void maintenanceAbandoned(String id, Duration waited) {
+        LOG.log(WARNING, "the agent did not answer within " + waited.toMillis() + " ms when " + id
+                + " went into maintenance; draining without waiting for it");
+    }
+
+    static void deregistrationAbandoned(String id, String webapp, Duration waited, java.util.Optional<Duration> after) {
+        LOG.log(WARNING, "the agent did not answer within " + waited.toMillis() + " ms when " + id + " (" + webapp
+                + ") was deregistered; stopping without waiting for it: "
+                + after.map(d -> "the agent's DeregisterCriticalServiceAfter (" + d.toMinutes()
+                        + "m) removes it once its check is critical")
+                        .orElse("remove it by hand, since consul.check.deregister-after is off"));
+    }
+
     static void drainMaintenanceFailed(String id, ConsulException e) {
         LOG.log(DEBUG, () -> "maintenance for " + id + " failed: " + LogText.remote(e.getMessage()));
     }
 
     static void stopWithoutWaiting(String webapp, Duration waited) {
-        LOG.log(WARNING, "a call to the agent for " + webapp + " is still under way after "
-                + waited.toSeconds() + "s; stopping without waiting for it");
+        LOG.log(DEBUG, () -> "a call to the agent for " + webapp + " is still under way after "
+                + waited.toMillis() + " ms; stopping without waiting for it");
     }
 
     static void stillInFlight(String webapp, int left, Duration drain) {
@@ -105,7 +165,7 @@ final class RegistrationLog {
     }
 
     static void deregistered(String id, String webapp) {
-        LOG.log(INFO, "deregistered " + id + " (" + webapp + ") from Consul");
+        lifecycle("deregistered " + id + " (" + webapp + ") from Consul");
     }
 
     static void wasNotRegistered(String id) {

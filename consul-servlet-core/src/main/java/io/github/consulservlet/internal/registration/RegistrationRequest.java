@@ -1,5 +1,8 @@
 package io.github.consulservlet.internal.registration;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.github.consulservlet.internal.client.agent.CheckDefinition;
 import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
@@ -17,15 +20,19 @@ final class RegistrationRequest {
 
     /**
      * The registration of the instance at {@code address}; {@code everRegistered} when the agent
-     * has accepted it before, and {@code initial} the check's status until its first result.
+     * has accepted it before, {@code initial} the check's status until its first result, and
+     * {@code marker} the run of the container it belongs to, put in its {@code Meta}.
      */
-    static ServiceRegistration of(ConsulSettings settings, AdvertisedAddress address, boolean everRegistered, CheckStatus initial) {
+    static ServiceRegistration of(ConsulSettings settings, AdvertisedAddress address, boolean everRegistered, CheckStatus initial,
+            InstanceMarker marker) {
         int port = address.port();
         String host = address.address();
         String id = address.serviceId();
         RegistrationOptions options = settings.options();
+        Map<String, String> meta = new LinkedHashMap<>(settings.meta());
+        meta.putAll(marker.meta()); // the marker wins: orphan removal must be able to trust it
         ServiceRegistration.Builder builder = ServiceRegistration.builder(settings.serviceName()).id(id).port(port)
-                .address(host).tags(settings.tags()).meta(settings.meta())
+                .address(host).tags(settings.tags()).meta(meta)
                 .enableTagOverride(options.enableTagOverride())
                 // A new instance starts clean (a maintenance check left by a crashed predecessor
                 // with this ID goes); registering again keeps what operators set meanwhile.

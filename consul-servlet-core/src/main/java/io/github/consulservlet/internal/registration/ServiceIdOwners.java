@@ -43,6 +43,11 @@ final class ServiceIdOwners {
         return owners.containsKey(key);
     }
 
+    /** Whether a live webapp claimed or holds the ID. */
+    synchronized boolean claimedOrHeld(String key) {
+        return claims.containsKey(key) || owners.containsKey(key);
+    }
+
     /**
      * Claims {@code serviceId} (at {@code key}) for the webapp at {@code webapp}, recording the
      * claim in {@code heldBy}, the claims of one lease, which only this object touches.

@@ -1,8 +1,12 @@
 package io.github.consulservlet.internal.registration;
 
+import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -12,14 +16,26 @@ import io.github.consulservlet.spi.ExtensionThreads;
 
 /**
  * One client of the {@link ClientPool}, for one agent list and set of credentials, with what
- * its webapps share: the registrar thread, the {@link ProbeThreads} and the
+ * its webapps share: the registrar threads (at most {@link #REGISTRAR_THREADS}, so that one
+ * webapp's slow call never holds up another's), the {@link ProbeThreads} and the
  * {@link AntiEntropy} loop. Made by the pool on the first lease, which also makes the client
  * (outside the pool's lock), and closed by the pool when the last lease lets go.
  */
 final class SharedClient {
+    /**
+     * The most registrar threads one client runs: enough that a slow agent holds up at most
+     * this many webapps' calls at once (each bounded by the read timeout), few enough that 200
+     * webapps add no more; documented in docs/lifecycle.md.
+     */
+    static final int REGISTRAR_THREADS = 16;
+    private static final Duration REGISTRAR_IDLE = Duration.ofSeconds(30);
     final ClientPool.Key key;
     final ScheduledThreadPoolExecutor registrar;
     final ProbeThreads probes = new ProbeThreads();
+    final AgentGate gate = new AgentGate();
+    final StopCalls stopCalls = new StopCalls();
+    /** The containers (base and port) whose orphans were looked for on this client's agent. */
+    final Set<String> swept = ConcurrentHashMap.newKeySet();
     final AntiEntropy antiEntropy;
     /** Leases held on this client; guarded by the pool. */
     int leases;
@@ -41,8 +57,11 @@ final class SharedClient {
         this.key = key;
         this.factory = factory;
         this.failed = failed;
-        this.registrar = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("registrar"));
+        this.registrar = new ScheduledThreadPoolExecutor(REGISTRAR_THREADS, new ExtensionThreads("registrar"));
         registrar.setRemoveOnCancelPolicy(true);
+        // threads come as tasks do and go when idle: a quiet container keeps at most one
+        registrar.setKeepAliveTime(REGISTRAR_IDLE.toMillis(), TimeUnit.MILLISECONDS);
+        registrar.allowCoreThreadTimeOut(true);
         this.antiEntropy = new AntiEntropy(key, registrar, () -> client, beforeEachAntiEntropyPass);
     }
 
@@ -106,6 +125,7 @@ final class SharedClient {
 
     void close() {
         registrar.shutdownNow();
+        stopCalls.close();
         ConsulClient open;
         synchronized (this) {
             closed = true;

@@ -8,6 +8,7 @@ import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.ConsulServerException;
 import io.github.consulservlet.Liveness;
+import io.github.consulservlet.internal.client.agent.CheckStatus;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
 
 /**
@@ -35,7 +36,7 @@ final class TtlReporter {
         instance.tasks.schedule(this::tick, 0);
     }
 
-    /** On the registrar thread: asks, or reports the answer under way as late. */
+    /** On a registrar thread: asks, or reports the answer under way as late. */
     private void tick() {
         if (!instance.state.get().isRegistered()) {
             return;
@@ -95,6 +96,9 @@ final class TtlReporter {
             try {
                 instance.agent().updateCheck(AdvertisedAddress.checkId(current.id()), LivenessProbes.status(liveness),
                         liveness.toString());
+                if (LivenessProbes.status(liveness) == CheckStatus.PASSING) {
+                    instance.passed();
+                }
             } catch (ConsulNotFoundException | ConsulServerException e) {
                 // 404 when the agent lost the check; some versions answer 500 "does not have associated TTL"
                 if (e instanceof ConsulNotFoundException || String.valueOf(e.consulMessage()).contains("does not have associated TTL")) {

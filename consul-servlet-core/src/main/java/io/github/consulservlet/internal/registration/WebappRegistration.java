@@ -119,6 +119,11 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     }
 
     /** Whether the webapp is stopping: its liveness is DOWN from now on. */
+    /** The liveness endpoint answered UP to a probe. */
+    void answeredUp() {
+        instance.passed();
+    }
+
     boolean draining() {
         return instance.state.get().stopping();
     }

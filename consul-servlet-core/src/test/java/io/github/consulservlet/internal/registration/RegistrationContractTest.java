@@ -2,9 +2,12 @@ package io.github.consulservlet.internal.registration;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockserver.model.HttpRequest.request;
 import static org.mockserver.model.HttpResponse.response;
 
+import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.junit.jupiter.api.AfterAll;
@@ -88,13 +92,32 @@ class RegistrationContractTest {
                 {"ID":"billing-1","Name":"billing","Tags":["v2"],"Address":"","Port":18080,"Meta":{"team":"pay"},
                  "Check":{"CheckID":"service:billing-1","Name":"billing liveness",
                           "HTTP":"http://127.0.0.1:18080/billing/consul/health","Interval":"15s","Timeout":"5s",
-                          "Status":"critical","DeregisterCriticalServiceAfter":"5400s"}}"""), json(register.getBodyAsString()));
+                          "Status":"critical","DeregisterCriticalServiceAfter":"5400s"}}"""), withoutMarker(register, 18080));
 
         jetty.undeploy(context);
         List<String> lines = sent().stream().map(RegistrationContractTest::line).toList();
         assertEquals(List.of("PUT /v1/agent/service/register?replace-existing-checks=true",
                 "PUT /v1/agent/service/maintenance/billing-1?enable=true&reason=draining: /billing is stopping",
                 "PUT /v1/agent/service/deregister/billing-1"), lines);
+    }
+
+    /**
+     * The body of {@code register} without the instance marker, once the marker is checked: this
+     * host's name, the container (here the working directory, no catalina.base or jetty.base
+     * being set) with the port, and a UUID for this run.
+     */
+    private static JsonElement withoutMarker(HttpRequest register, int port) throws Exception {
+        JsonObject body = json(register.getBodyAsString()).getAsJsonObject();
+        JsonObject meta = body.getAsJsonObject("Meta");
+        assertEquals(InetAddress.getLocalHost().getHostName(), meta.remove("servlet-registrar-host").getAsString());
+        assertEquals(Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize() + ":" + port,
+                meta.remove("servlet-registrar-container").getAsString());
+        String instance = meta.remove("servlet-registrar-instance").getAsString();
+        assertTrue(instance.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), instance);
+        if (meta.size() == 0) {
+            body.remove("Meta");
+        }
+        return body;
     }
 
     @Test
@@ -128,7 +151,24 @@ class RegistrationContractTest {
                   {"CheckID":"service:catalog-1:http","Name":"catalog /ready","HTTP":"http://127.0.0.1:18081/catalog/ready",%1$s},
                   {"CheckID":"service:catalog-1:tcp","Name":"catalog tcp","TCP":"127.0.0.1:18081","Interval":"15s","Timeout":"5s",%2$s},
                   {"CheckID":"service:catalog-1:ttl","Name":"catalog ttl","TTL":"120s",%2$s}]}"""
-                .formatted(http, thresholds)), json(register.getBodyAsString()));
+                .formatted(http, thresholds)), withoutMarker(register, jetty.port()));
+        jetty.undeploy(context);
+    }
+
+    @Test
+    void theDefaultRegistrationCarriesTheInstanceMarkerStartsCriticalAndIsReapedTenMinutesAfterACrash() throws Exception {
+        ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/shop", params(TestContainerAdapter.FOLLOW, "true")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() >= 1);
+        HttpRequest register = sent().get(0);
+        System.out.println("default registration request: " + line(register) + " " + json(register.getBodyAsString()));
+        assertEquals("PUT /v1/agent/service/register?replace-existing-checks=true", line(register));
+        String id = "shop-" + InetAddress.getLocalHost().getHostName() + "-" + jetty.port();
+        assertEquals(json("""
+                {"ID":"%s","Name":"shop","Address":"127.0.0.1","Port":%d,
+                 "Check":{"CheckID":"service:%s","Name":"shop liveness",
+                          "HTTP":"http://127.0.0.1:%d/shop/consul/health","Interval":"10s","Timeout":"5s",
+                          "Status":"critical","DeregisterCriticalServiceAfter":"600s"}}"""
+                .formatted(id, jetty.port(), id, jetty.port())), withoutMarker(register, jetty.port()));
         jetty.undeploy(context);
     }
 
@@ -169,14 +209,15 @@ class RegistrationContractTest {
     }
 
     @Test
-    void withAnAdapterTheCheckStartsAsTheWebappsLivenessAndTtlReportsFollow() throws Exception {
+    void withAnAdapterTheCheckStartsCriticalAndTtlReportsFollow() throws Exception {
         ServletContextHandler context = jetty.deploy(EmbeddedJetty.webapp("/orders", params(TestContainerAdapter.FOLLOW, "true",
-                "consul.service.id", "orders-1", "consul.check.mode", "ttl", "consul.check.ttl", "30s")));
+                "consul.service.id", "orders-1", "consul.check.mode", "ttl", "consul.check.ttl", "30s",
+                "consul.check.deregister-after", "off")));
         await().atMost(Duration.ofSeconds(10)).until(() -> sent().size() == 2);
         assertEquals(json("""
                 {"ID":"orders-1","Name":"orders","Address":"127.0.0.1","Port":%d,
-                 "Check":{"CheckID":"service:orders-1","Name":"orders liveness","TTL":"30s","Status":"passing"}}"""
-                .formatted(jetty.port())), json(sent().get(0).getBodyAsString()));
+                 "Check":{"CheckID":"service:orders-1","Name":"orders liveness","TTL":"30s","Status":"critical"}}"""
+                .formatted(jetty.port())), withoutMarker(sent().get(0), jetty.port()));
         HttpRequest report = sent().get(1);
         assertEquals("PUT /v1/agent/check/update/service%3Aorders-1", line(report), "the check ID is one path segment, its colon escaped");
         assertEquals(json("{\"Status\":\"passing\",\"Output\":\"UP\"}"), json(report.getBodyAsString()));
