@@ -52,6 +52,9 @@ class ConsulValveTest {
         assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
                 + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
                 + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
+                + " serviceWeights, serviceTaggedAddresses, serviceEnableTagOverride, checkMethod, checkHeader, checkTlsSkipVerify,"
+                + " checkTlsServerName, checkSuccessBeforePassing, checkFailuresBeforeCritical, checkNotes, checkExtraHttpPath,"
+                + " checkExtraTcp, checkExtraTtl, namespace, partition,"
                 + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize, webappOverrides; the nearest is serviceTags", e.getMessage());
     }
 
