@@ -167,9 +167,15 @@ final class FollowedContext implements ContainerAdapter.Binding {
         return ConnectorChoice.choose(connectors, List.of());
     }
 
-    private static ConnectorChoice.Kind kind(Connector connector) {
+    /** What the connector speaks: TLS when it is SSLEnabled, secure, or says https. */
+    static ConnectorChoice.Kind kind(Connector connector) {
         if (connector.getProtocolHandler() instanceof AbstractAjpProtocol) {
             return ConnectorChoice.Kind.PROXY_ONLY;
+        }
+        // SSLEnabled="true" alone makes a TLS connector; secure and scheme are only what it tells webapps
+        if (connector.getProtocolHandler() instanceof org.apache.coyote.http11.AbstractHttp11Protocol<?> http
+                && http.isSSLEnabled()) {
+            return ConnectorChoice.Kind.TLS;
         }
         if (!connector.getSecure() && "http".equals(connector.getScheme())) {
             return ConnectorChoice.Kind.PLAIN_HTTP;

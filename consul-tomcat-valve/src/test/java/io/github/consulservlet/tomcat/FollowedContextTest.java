@@ -37,6 +37,18 @@ class FollowedContextTest {
         }
     }
 
+    @Test
+    void aConnectorWithSslEnabledOrSecureIsTlsSoItsChecksProbeHttps() {
+        Connector ssl = connector("HTTP/1.1");
+        ssl.setProperty("SSLEnabled", "true");
+        Connector secure = connector("HTTP/1.1");
+        secure.setSecure(true);
+        secure.setScheme("https");
+        assertEquals(ConnectorChoice.Kind.TLS, FollowedContext.kind(ssl));
+        assertEquals(ConnectorChoice.Kind.TLS, FollowedContext.kind(secure));
+        assertEquals(ConnectorChoice.Kind.PLAIN_HTTP, FollowedContext.kind(connector("HTTP/1.1")));
+    }
+
     private static Connector connector(String protocol) {
         Connector connector = new Connector(protocol);
         connector.setPort(0);

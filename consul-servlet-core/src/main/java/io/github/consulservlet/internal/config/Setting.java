@@ -148,7 +148,7 @@ public final class Setting<T> {
                     + " long, such as one of a JVM killed before it could deregister; `off` keeps it for ever.")
             .done();
     public static final Setting<InitialStatus> CHECK_INITIAL_STATUS = define("consul.check.initial-status",
-                    oneOf(InitialStatus.class))
+                    oneOf(InitialStatus.class, "status"))
             .byDefault("critical")
             .help("The status of the check from its registration until its first result, so that no one is routed to"
                     + " an instance before its first passing probe: `critical`, `warning` or `passing`.")

@@ -64,6 +64,11 @@ abstract class ValueType<T> {
 
     /** One of the constants of {@code type}, in any case: {@code default, consistent or stale}. */
     static <E extends Enum<E>> ValueType<E> oneOf(Class<E> type) {
+        return oneOf(type, "mode");
+    }
+
+    /** One of the constants of {@code type}, in any case, a {@code noun} in the error: "not a known status". */
+    static <E extends Enum<E>> ValueType<E> oneOf(Class<E> type, String noun) {
         List<String> names = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
         String accepted = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         return new ValueType<>(accepted) {
@@ -74,7 +79,7 @@ abstract class ValueType<T> {
                         return constant;
                     }
                 }
-                throw new Refused("is not a known mode");
+                throw new Refused("is not a known " + noun);
             }
         };
     }

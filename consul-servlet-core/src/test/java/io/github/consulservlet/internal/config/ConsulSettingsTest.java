@@ -67,6 +67,9 @@ class ConsulSettingsTest {
                 Arguments.of("consul.check.timeout", "500ms", f(ConsulSettings::checkTimeout), Duration.ofMillis(500)),
                 Arguments.of("consul.check.ttl", "15s", f(ConsulSettings::checkTtl), Duration.ofSeconds(15)),
                 Arguments.of("consul.check.deregister-after", "90m", f(ConsulSettings::deregisterAfter), Optional.of(Duration.ofMinutes(90))),
+                Arguments.of("consul.check.deregister-after", "off", f(ConsulSettings::deregisterAfter), Optional.empty()),
+                Arguments.of("consul.check.initial-status", "passing", f(ConsulSettings::initialStatus), ConsulSettings.InitialStatus.PASSING),
+                Arguments.of("consul.check.initial-status", "Warning", f(ConsulSettings::initialStatus), ConsulSettings.InitialStatus.WARNING),
                 Arguments.of("consul.drain", "0", f(ConsulSettings::drain), Duration.ZERO),
                 Arguments.of("consul.drain", "2.5s", f(ConsulSettings::drain), Duration.ofMillis(2500)),
                 Arguments.of("consul.service.weights", "passing=10,warning=1", f(s -> s.options().weights()), Optional.of(new ServiceWeights(10, 1))),
@@ -149,6 +152,8 @@ class ConsulSettingsTest {
                 Arguments.of("consul.service.port", "0", "consul.service.port '0' (context-param) is not a port; expected an integer from 1 to 65535"),
                 Arguments.of("consul.service.port", "65536", "consul.service.port '65536' (context-param) is not a port; expected an integer from 1 to 65535"),
                 Arguments.of("consul.check.mode", "tcp", "consul.check.mode 'tcp' (context-param) is not a known mode; expected http, ttl or none"),
+                Arguments.of("consul.check.initial-status", "ok", "consul.check.initial-status 'ok' (context-param) is not a known status;"
+                        + " expected critical, warning or passing"),
                 Arguments.of("consul.check.path", "health", "consul.check.path 'health' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
                 Arguments.of("consul.check.path", "/health?full", "consul.check.path '/health?full' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
                 Arguments.of("consul.check.path", "/health/{x}", "consul.check.path '/health/{x}' (context-param) is not a path; expected a path in the webapp starting with /, such as /consul/health"),
@@ -162,7 +167,7 @@ class ConsulSettingsTest {
                         + " a number with a unit, such as 500ms, 10s or 1m30s"),
                 Arguments.of("consul.check.ttl", "-5s", "consul.check.ttl '-5s' (context-param) is not a duration; expected a duration of 1s or more:"
                         + " a number with a unit, such as 500ms, 10s or 1m30s"),
-                Arguments.of("consul.check.deregister-after", "30s", "consul.check.deregister-after '30s' (context-param) is too short; expected a duration of 1m"
+                Arguments.of("consul.check.deregister-after", "30s", "consul.check.deregister-after '30s' (context-param) is too short; expected off or a duration of 1m"
                         + " or more: a number with a unit, such as 500ms, 10s or 1m30s"),
                 Arguments.of("consul.client.max-response-size", "8MB", "consul.client.max-response-size '8MB' (context-param) is not a size;"
                         + " expected bytes, KiB or MiB from 1KiB to 2047MiB, such as 8MiB or 524288"),
@@ -222,7 +227,8 @@ class ConsulSettingsTest {
         assertEquals(Duration.ofSeconds(10), s.checkInterval());
         assertEquals(Duration.ofSeconds(5), s.checkTimeout());
         assertEquals(Duration.ofSeconds(30), s.checkTtl());
-        assertEquals(Optional.empty(), s.deregisterAfter());
+        assertEquals(Optional.of(Duration.ofMinutes(10)), s.deregisterAfter());
+        assertEquals(ConsulSettings.InitialStatus.CRITICAL, s.initialStatus());
         assertEquals(Duration.ofSeconds(5), s.drain());
         assertTrue(s.tls().verify());
         assertEquals(io.github.consulservlet.internal.client.ConsulClient.DEFAULT_MAX_RESPONSE_SIZE, s.maxResponseSize());

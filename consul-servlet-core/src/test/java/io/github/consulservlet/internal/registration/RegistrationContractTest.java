@@ -151,7 +151,7 @@ class RegistrationContractTest {
                   {"CheckID":"service:catalog-1:http","Name":"catalog /ready","HTTP":"http://127.0.0.1:18081/catalog/ready",%1$s},
                   {"CheckID":"service:catalog-1:tcp","Name":"catalog tcp","TCP":"127.0.0.1:18081","Interval":"15s","Timeout":"5s",%2$s},
                   {"CheckID":"service:catalog-1:ttl","Name":"catalog ttl","TTL":"120s",%2$s}]}"""
-                .formatted(http, thresholds)), withoutMarker(register, jetty.port()));
+                .formatted(http, thresholds)), withoutMarker(register, 18081));
         jetty.undeploy(context);
     }
 
