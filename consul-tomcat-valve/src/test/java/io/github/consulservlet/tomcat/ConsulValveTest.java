@@ -51,7 +51,8 @@ class ConsulValveTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, valve::checkAttributes);
         assertEquals("ConsulValve attribute 'serviceTag' is not a setting; expected one of enabled, agent, token,"
                 + " tokenFile, consistencyMode, datacenter, serviceTags, serviceMeta, serviceAddress,"
-                + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter, drain,"
+                + " servicePort, checkMode, checkPath, checkInterval, checkTimeout, checkTtl, checkDeregisterAfter,"
+                + " checkInitialStatus, drain,"
                 + " tlsCaFile, tlsClientCert, tlsClientKey, tlsVerify, clientMaxResponseSize, clientMaxWatchResponseSize, webappOverrides; the nearest is serviceTags", e.getMessage());
     }
 
