@@ -220,6 +220,10 @@ class JettyDistributionIT {
         assertTrue(agent.instances("ttl").isEmpty());
         assertTrue(jetty.log().contains("consul-it: /shop destroyed, in catalog: false"), jetty::log);
         assertTrue(jetty.log().contains("consul-it: /cart destroyed, in catalog: false"), jetty::log);
+        // the lifecycle lines of the stop are in Jetty's output, as in Tomcat's log, even once
+        // the JVM's shutdown has reset java.util.logging
+        assertTrue(jetty.log().contains("draining /shop (" + id + "): in maintenance in Consul"), jetty::log);
+        assertTrue(jetty.log().contains("deregistered " + id + " (/shop) from Consul"), jetty::log);
     }
 
 
