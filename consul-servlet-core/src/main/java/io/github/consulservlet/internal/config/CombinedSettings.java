@@ -39,6 +39,11 @@ final class CombinedSettings {
         return parser.parse(Setting.AGENT, found, value);
     }
 
+    /** Where {@code consul.agent} came from, as every warning about the agent names it. Call after {@link #agents()}. */
+    String agentsOrigin() {
+        return agentFound.origin();
+    }
+
     /** {@code CONSUL_HTTP_SSL}, or null when it is unset or not a boolean (a problem then). */
     private Boolean sslFromEnvironment() {
         String value = sources.environmentVariable(SSL_VARIABLE);

@@ -46,6 +46,7 @@ public final class ConsulSettings {
     private final boolean enabled;
     private final String leftOut;
     private final String agents;
+    private final String agentsOrigin;
     private final String token;
     private final ConsistencyMode consistencyMode;
     private final String datacenter;
@@ -75,6 +76,7 @@ public final class ConsulSettings {
         this.enabled = r.enabled;
         this.leftOut = r.leftOut;
         this.agents = r.agents;
+        this.agentsOrigin = r.agentsOrigin;
         this.token = r.token;
         this.consistencyMode = r.consistencyMode;
         this.datacenter = r.datacenter;
@@ -182,6 +184,11 @@ public final class ConsulSettings {
     /** {@code consul.agent}: the agents, as {@link ConsulClient.Builder#agents(String)} takes them. */
     public String agents() {
         return agents;
+    }
+
+    /** Where {@link #agents()} came from: a context-param, a Valve attribute, an environment variable or the default. */
+    public String agentsOrigin() {
+        return agentsOrigin;
     }
 
     /** {@code consul.token}, or the content of {@code consul.token-file}. */

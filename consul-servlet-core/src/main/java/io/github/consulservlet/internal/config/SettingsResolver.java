@@ -27,6 +27,7 @@ final class SettingsResolver {
     boolean enabled;
     String leftOut;
     String agents;
+    String agentsOrigin;
     String token;
     ConsistencyMode consistencyMode;
     String datacenter;
@@ -93,6 +94,7 @@ final class SettingsResolver {
 
     private void connection() {
         agents = combined.agents();
+        agentsOrigin = combined.agentsOrigin();
         token = combined.token();
         consistencyMode = value(Setting.CONSISTENCY_MODE);
         datacenter = value(Setting.DATACENTER);

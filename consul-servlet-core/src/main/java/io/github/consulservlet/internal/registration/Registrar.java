@@ -121,7 +121,7 @@ final class Registrar {
     private void retry(ServiceRegistration current, RuntimeException e) {
         failures++;
         boolean unreachable = e instanceof ConsulUnreachableException || e instanceof ConsulServerException;
-        RegistrationLog.registerFailed(failures, instance.webapp(), current.id(), e);
+        RegistrationLog.registerFailed(failures, instance.webapp(), current.id(), instance.settings, e);
         if (unreachable) {
             // the agent's trouble, not this webapp's: the client's one backoff spaces the retries
             instance.lease.gate().failed();

@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.internal.client.LogText;
 import io.github.consulservlet.internal.client.agent.ServiceRegistration;
+import io.github.consulservlet.internal.config.ConsulSettings;
 import io.github.consulservlet.internal.config.ConsulSettings.CheckMode;
 import io.github.consulservlet.spi.ExtensionLog;
 
@@ -74,9 +75,9 @@ final class RegistrationLog {
     }
 
     /** The agent could not be reached or refused: a WARNING the first time, then DEBUG. */
-    static void registerFailed(int failures, String webapp, String id, RuntimeException e) {
+    static void registerFailed(int failures, String webapp, String id, ConsulSettings settings, RuntimeException e) {
         if (failures == 1) {
-            LOG.log(WARNING, "could not register " + webapp + " as " + id
+            LOG.log(WARNING, "could not register " + webapp + " as " + id + " at " + agent(settings)
                     + "; the webapp runs and registration is retried in the background: " + LogText.remote(e.getMessage()));
         } else {
             LOG.log(DEBUG, () -> "registering " + id + " failed again (" + failures + "): " + LogText.remote(e.getMessage()));
@@ -170,6 +171,11 @@ final class RegistrationLog {
 
     static void wasNotRegistered(String id) {
         LOG.log(DEBUG, () -> id + " was not registered");
+    }
+
+    /** The agent and where its address came from, so that a wrong address is found where it was set. */
+    private static String agent(ConsulSettings settings) {
+        return settings.agents() + " (consul.agent from " + settings.agentsOrigin() + ")";
     }
 
     static void deregisterFailed(String id, String webapp, ConsulException e) {

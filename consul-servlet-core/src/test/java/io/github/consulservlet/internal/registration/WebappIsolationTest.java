@@ -163,6 +163,9 @@ class WebappIsolationTest {
             deploy("/forge");
             await().atMost(Duration.ofSeconds(10)).until(() -> logs.messages(Level.WARNING).stream()
                     .anyMatch(m -> m.startsWith("could not register /forge")));
+            assertTrue(logs.messages(Level.WARNING).stream().anyMatch(m -> m.startsWith("could not register /forge as forge")
+                    && m.contains(" at " + simulator.address() + " (consul.agent from context-param)")),
+                    "the warning names the agent and where its address came from: " + logs.messages(Level.WARNING));
             for (String line : logs.messages(Level.ALL)) {
                 assertTrue(line.length() < 2_000, "a line of " + line.length() + " characters");
                 assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u001b"), line);
