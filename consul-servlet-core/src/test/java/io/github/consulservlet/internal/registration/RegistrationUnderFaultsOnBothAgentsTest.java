@@ -38,6 +38,12 @@ import io.github.consulservlet.testagent.TestAgents;
 @ParameterizedClass(name = "[{0}]")
 @ArgumentsSource(TestAgents.class)
 class RegistrationUnderFaultsOnBothAgentsTest {
+    /**
+     * One round of the agent's backoff (at most 2 s) and the registrations it lets go, with 2 s
+     * to spare for a loaded machine: the bar for "every webapp registered once the agent recovers".
+     */
+    private static final Duration ROUND_AND_MARGIN = Duration.ofSeconds(4);
+
     private static final String REGISTER = "/v1/agent/service/register";
 
     @Parameter
@@ -166,7 +172,7 @@ class RegistrationUnderFaultsOnBothAgentsTest {
                 .until(() -> allRegistered(webapps));
         Duration took = Duration.ofNanos(System.nanoTime() - recovered);
         System.out.printf("agent recovered from 500, %s: all 20 webapps registered in %.1f s%n", kind, took.toMillis() / 1e3);
-        assertTrue(took.compareTo(Duration.ofMillis(2500)) <= 0, "within one round (2 s) of the recovery: " + took);
+        assertTrue(took.compareTo(ROUND_AND_MARGIN) <= 0, "within one round of the recovery: " + took);
         assertOnTheAgent(webapps);
     }
 
@@ -188,7 +194,7 @@ class RegistrationUnderFaultsOnBothAgentsTest {
                     .until(() -> allRegistered(webapps));
             Duration took = Duration.ofNanos(System.nanoTime() - recovered);
             System.out.printf("resets stopped, %s: all 10 webapps registered in %.1f s%n", kind, took.toMillis() / 1e3);
-            assertTrue(took.compareTo(Duration.ofMillis(2500)) <= 0, "within one round (2 s): " + took);
+            assertTrue(took.compareTo(ROUND_AND_MARGIN) <= 0, "within one round once the resets stopped: " + took);
             assertOnTheAgent(webapps);
             // an agent failure, not a bug: at most one WARNING a webapp (the webapps the agent's backoff
             // had not come to yet have none), naming the reset, the retries at DEBUG, nothing at ERROR

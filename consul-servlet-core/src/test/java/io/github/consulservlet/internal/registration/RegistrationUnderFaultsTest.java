@@ -32,6 +32,12 @@ import io.github.consulservlet.Registration;
  * sees one client's attempts spaced, not one stream per webapp. Each test prints its figure.
  */
 class RegistrationUnderFaultsTest {
+    /**
+     * One round of the agent's backoff (at most 2 s) and the registrations it lets go, with 2 s
+     * to spare for a loaded machine: the bar for "every webapp registered once the agent recovers".
+     */
+    private static final Duration ROUND_AND_MARGIN = Duration.ofSeconds(4);
+
     private static final HttpRequest REGISTER = request().withMethod("PUT").withPath("/v1/agent/service/register");
     private static ClientAndServer agent;
     private static EmbeddedJetty jetty;
@@ -149,6 +155,6 @@ class RegistrationUnderFaultsTest {
                 .until(() -> allRegistered(webapps));
         Duration took = Duration.ofNanos(System.nanoTime() - recovered);
         System.out.println("agent recovered: all 20 webapps registered after " + took.toMillis() + " ms");
-        assertTrue(took.compareTo(Duration.ofMillis(2500)) <= 0, "within one round (2 s) of the recovery: " + took);
+        assertTrue(took.compareTo(ROUND_AND_MARGIN) <= 0, "within one round of the recovery: " + took);
     }
 }
