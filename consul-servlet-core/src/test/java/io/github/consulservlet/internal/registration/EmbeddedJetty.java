@@ -1,10 +1,14 @@
 package io.github.consulservlet.internal.registration;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.Map;
 
@@ -20,6 +24,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.mockserver.configuration.Configuration;
+import org.mockserver.integration.ClientAndServer;
 
 import io.github.consulservlet.spi.WebappLifecycle;
 
@@ -110,6 +116,15 @@ final class EmbeddedJetty implements AutoCloseable {
         contexts.removeHandler(context);
     }
 
+    /** Undeploys those of {@code contexts} still started: what a test deployed and did not undeploy itself. */
+    void undeployStarted(Collection<? extends ServletContextHandler> contexts) throws Exception {
+        for (ServletContextHandler context : contexts) {
+            if (context.isStarted()) {
+                undeploy(context);
+            }
+        }
+    }
+
     void undeploy(ServletContextHandler context) throws Exception {
         String path = context.getContextPath().equals("/") ? "" : context.getContextPath();
         TestContainerAdapter.followed(path).map(f -> f.lifecycle).ifPresent(WebappLifecycle::stopping);
@@ -144,6 +159,22 @@ final class EmbeddedJetty implements AutoCloseable {
                 throw new IllegalStateException("Jetty did not stop", e);
             }
         }
+    }
+
+    /**
+     * Closes, then waits until every shared client has closed with its last webapp, so that none
+     * is left open into the next test class.
+     */
+    void closeAndAwaitSharedClients() {
+        close();
+        await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(30))
+                .until(() -> ClientPool.SHARED.clientCount() == 0);
+    }
+
+    /** MockServer on 127.0.0.1 and a free port, standing in for the agent the webapps register with. */
+    static ClientAndServer mockAgent() {
+        return ClientAndServer.startClientAndServer(Configuration.configuration()
+                .localBoundIP("127.0.0.1").logLevel("WARN").disableSystemOut(true), 0);
     }
 
     /** Counts a followed webapp's requests in flight, as the container modules do for the drain. */

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mockserver.configuration.Configuration;
 import org.mockserver.integration.ClientAndServer;
 import org.mockserver.model.HttpRequest;
 
@@ -34,17 +33,14 @@ class RegistrationContractTest {
 
     @BeforeAll
     static void start() throws Exception {
-        agent = ClientAndServer.startClientAndServer(Configuration.configuration()
-                .localBoundIP("127.0.0.1").logLevel("WARN").disableSystemOut(true), 0);
+        agent = EmbeddedJetty.mockAgent();
         jetty = new EmbeddedJetty();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        jetty.close();
+        jetty.closeAndAwaitSharedClients();
         agent.stop();
-        await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(20))
-                .until(() -> ClientPool.SHARED.clientCount() == 0);
     }
 
     @BeforeEach

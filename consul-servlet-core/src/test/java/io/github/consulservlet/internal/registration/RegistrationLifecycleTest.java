@@ -62,20 +62,14 @@ class RegistrationLifecycleTest {
     @AfterEach
     void undeployAll() throws Exception {
         simulator.clearFaults();
-        for (ServletContextHandler context : deployed) {
-            if (context.isStarted()) {
-                jetty.undeploy(context);
-            }
-        }
+        jetty.undeployStarted(deployed);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        jetty.close();
+        jetty.closeAndAwaitSharedClients();
         consul.close();
         simulator.close();
-        await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(20))
-                .until(() -> ClientPool.SHARED.clientCount() == 0);
     }
 
     private Map<String, String> params(boolean followed, String... keyValues) {

@@ -69,9 +69,7 @@ class RegistrationUnderFaultsOnBothAgentsTest {
     void stop() {
         try {
             proxy.heal();
-            jetty.close();
-            await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(30))
-                    .until(() -> ClientPool.SHARED.clientCount() == 0);
+            jetty.closeAndAwaitSharedClients();
         } finally {
             proxy.close();
             consul.close();

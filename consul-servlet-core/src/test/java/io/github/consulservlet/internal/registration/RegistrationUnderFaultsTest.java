@@ -7,7 +7,6 @@ import static org.mockserver.model.HttpResponse.response;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.mockserver.configuration.Configuration;
 import org.mockserver.integration.ClientAndServer;
 import org.mockserver.model.HttpRequest;
 
@@ -45,17 +43,14 @@ class RegistrationUnderFaultsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        agent = ClientAndServer.startClientAndServer(Configuration.configuration()
-                .localBoundIP("127.0.0.1").logLevel("WARN").disableSystemOut(true), 0);
+        agent = EmbeddedJetty.mockAgent();
         jetty = new EmbeddedJetty();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        jetty.close();
+        jetty.closeAndAwaitSharedClients();
         agent.stop();
-        await("every shared client closed with its last webapp").atMost(Duration.ofSeconds(30))
-                .until(() -> ClientPool.SHARED.clientCount() == 0);
     }
 
     @BeforeEach
@@ -67,9 +62,7 @@ class RegistrationUnderFaultsTest {
     void undeployAll() throws Exception {
         agent.reset();
         agent.when(request()).respond(response().withStatusCode(200).withBody("{}"));
-        for (ServletContextHandler context : deployed) {
-            jetty.undeploy(context);
-        }
+        jetty.undeployStarted(deployed);
     }
 
     private ServletContextHandler deploy(String path, String... keyValues) throws Exception {

@@ -3,7 +3,6 @@ package io.github.consulservlet.internal.registration;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -52,11 +51,7 @@ class WebappIsolationTest {
     @AfterEach
     void undeployAll() throws Exception {
         simulator.clearFaults();
-        for (ServletContextHandler context : deployed) {
-            if (context.isStarted()) {
-                jetty.undeploy(context);
-            }
-        }
+        jetty.undeployStarted(deployed);
     }
 
     @AfterAll
