@@ -2,6 +2,7 @@ package io.github.consulservlet.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -54,11 +55,15 @@ class TomcatKillRestartIT {
             SampleWar.sample().writeTo(webapps, "kept");
             SampleWar.sample().writeTo(webapps, "gone");
             String killedRun;
-            try (ContainerProcess tomcat = TomcatInstall.start(base, "")) {
+            ContainerProcess killed = TomcatInstall.start(base, "");
+            try {
                 await("both registered").atMost(Duration.ofSeconds(60))
                         .until(() -> agent.passing("kept") && agent.passing("gone"));
                 killedRun = agent.instance("gone").orElseThrow().meta().get(MARK_INSTANCE);
-            } // close() is destroyForcibly: SIGKILL, no deregistration
+            } finally {
+                killed.close(); // destroyForcibly: SIGKILL, no deregistration
+            }
+            assertFalse(killed.isAlive(), "the first Tomcat is killed");
             assertEquals(1, agent.instances("gone").size(), "the killed Tomcat left its instance behind");
             Copy.delete(webapps.resolve("gone"));
             Files.deleteIfExists(webapps.resolve("gone.war"));
