@@ -62,6 +62,11 @@ final class AgentGate {
         waiting.forEach(Registrar::hurry);
     }
 
+    /** Whether {@code registrar} still waits for a turn: not once the agent took a registration meanwhile. */
+    synchronized boolean waits(Registrar registrar) {
+        return turns.containsKey(registrar);
+    }
+
     synchronized void forget(Registrar registrar) {
         turns.remove(registrar);
     }

@@ -89,7 +89,7 @@ final class Deregistration {
         }
         if (instance.state.get().everRegistered() && instance.owns(id)) {
             RegistrationLog.draining(id, instance.webapp(), binding == null ? Duration.ZERO : instance.settings.drain());
-            boolean inTime = instance.lease.stopCalls().runUntil(() -> {
+            boolean inTime = instance.lease.stopCalls().runUntilOrDrop(() -> {
                 try {
                     instance.agent().enableMaintenance(id, "draining: " + instance.webapp() + " is stopping");
                 } catch (ConsulException e) {

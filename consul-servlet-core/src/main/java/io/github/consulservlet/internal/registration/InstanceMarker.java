@@ -18,8 +18,13 @@ public record InstanceMarker(String host, String container, String instance) {
     static final String HOST = "servlet-registrar-host";
     static final String CONTAINER = "servlet-registrar-container";
     static final String INSTANCE = "servlet-registrar-instance";
-    /** This start of the container: a JVM runs one container. */
-    private static final String THIS_START = UUID.randomUUID().toString();
+    /**
+     * This start of the container: a JVM runs one container, but may hold several copies of this
+     * class (Jetty's ee10 and ee11 environments, a jar bundled in WARs), so the ID is the JVM's,
+     * kept in a system property; per copy, each would sweep the others' live services as orphans.
+     */
+    private static final String THIS_START = (String) System.getProperties()
+            .computeIfAbsent("io.github.consulservlet.instance", key -> UUID.randomUUID().toString());
     private static final String THIS_HOST = localHost();
 
     /** The marker of this run of the container whose connector is on {@code port}. */
@@ -55,7 +60,9 @@ public record InstanceMarker(String host, String container, String instance) {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException | SecurityException e) {
-            return "localhost";
+            // Not a shared constant: two unnamed hosts with the same base and port would sweep each
+            // other's live services. Unique to this run, it matches no other run, so nothing is swept.
+            return "unresolved-" + THIS_START;
         }
     }
 }

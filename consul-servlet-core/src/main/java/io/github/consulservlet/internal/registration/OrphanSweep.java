@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import io.github.consulservlet.ConsulNotFoundException;
 import io.github.consulservlet.internal.client.agent.Agent;
 import io.github.consulservlet.internal.client.agent.AgentService;
 
@@ -29,7 +30,11 @@ public final class OrphanSweep {
         List<String> removed = new ArrayList<>();
         for (Map.Entry<String, AgentService> service : agent.services().entrySet()) {
             if (marker.isOrphan(service.getValue().meta()) && !liveHere.test(service.getKey())) {
-                agent.deregister(service.getKey());
+                try {
+                    agent.deregister(service.getKey());
+                } catch (ConsulNotFoundException e) {
+                    continue; // gone meanwhile (the agent reaped it): the others are still to be swept
+                }
                 removed.add(service.getKey());
                 RegistrationLog.orphanRemoved(service.getKey(), service.getValue().meta().get(InstanceMarker.INSTANCE));
             }

@@ -85,10 +85,17 @@ final class Registrar {
             long turn = instance.lease.gate().admit(this);
             if (turn > 0) {
                 instance.tasks.schedule(this::register, turn); // the agent fails: wait for this webapp's turn
+                if (!instance.lease.gate().waits(this)) {
+                    hurry(); // the agent recovered between the turn and its scheduling, whose hurry that replaced
+                }
                 return;
             }
             InstanceMarker marker = InstanceMarker.of(address.port());
             sweepOrphans(marker);
+            if (instance.state.get().stopping()) { // the sweep's calls took a while: no registration to undo
+                instance.lease.gate().forget(this);
+                return;
+            }
             current = describe(marker);
             instance.sent(current);
             try {

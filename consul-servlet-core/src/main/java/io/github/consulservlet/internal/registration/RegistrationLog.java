@@ -138,6 +138,11 @@ final class RegistrationLog {
                 + " ms while its requests finish");
     }
 
+    static void lockReleaseAbandoned(String webapp, Duration waited) {
+        LOG.log(WARNING, "the agent did not confirm within " + waited.toMillis() + " ms that the locks of " + webapp
+                + " are released; deregistering without waiting for it (each lock stays its session's until then)");
+    }
+
     static void maintenanceAbandoned(String id, Duration waited) {
         LOG.log(WARNING, "the agent did not answer within " + waited.toMillis() + " ms when " + id
                 + " went into maintenance; draining without waiting for it");

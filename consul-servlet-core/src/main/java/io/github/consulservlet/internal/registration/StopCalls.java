@@ -21,6 +21,8 @@ import io.github.consulservlet.spi.ExtensionThreads;
 final class StopCalls {
     /** How long a stop waits for the agent, all its calls together, on top of the drain. */
     static final Duration BUDGET = Duration.ofSeconds(2);
+    /** How long a stop waits for the webapp's locks to be released, before those calls. */
+    static final Duration LOCKS_BUDGET = Duration.ofSeconds(1);
     static final int THREADS = 16;
     private final ThreadPoolExecutor threads = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), new ExtensionThreads("stop-call"));
@@ -29,8 +31,24 @@ final class StopCalls {
         threads.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs {@code call} and waits for it until {@code deadline} (System.nanoTime); whether it ended in time. */
+    /**
+     * Runs {@code call} and waits for it until {@code deadline} (System.nanoTime); whether it ended
+     * in time. A late call goes on.
+     */
     boolean runUntil(Runnable call, long deadline) {
+        return runUntil(call, deadline, false);
+    }
+
+    /**
+     * As {@link #runUntil(Runnable, long)}, but a call that has not started by the deadline is
+     * dropped: at a container's stop, late calls that no longer matter (maintenance before a
+     * deregistration) must not queue ahead of the deregistrations of other webapps.
+     */
+    boolean runUntilOrDrop(Runnable call, long deadline) {
+        return runUntil(call, deadline, true);
+    }
+
+    private boolean runUntil(Runnable call, long deadline, boolean dropIfNotStarted) {
         Future<?> running;
         try {
             running = threads.submit(call);
@@ -49,6 +67,9 @@ final class StopCalls {
                 } catch (ExecutionException e) {
                     return true; // the call logs its own failures
                 } catch (TimeoutException e) {
+                    if (dropIfNotStarted) {
+                        running.cancel(false); // removed if still queued; one under way goes on
+                    }
                     return false;
                 }
             }

@@ -169,9 +169,21 @@ final class WebappRegistration implements Registration, WebappLifecycle {
     @Override
     public void stopping() {
         try {
-            beforeDeregistration.run();
+            releaseLocks();
         } finally {
             deregistration.run();
+        }
+    }
+
+    /**
+     * Lets go of the webapp's locks first, waiting for the agent {@link StopCalls#LOCKS_BUDGET} at
+     * most: a lock still being released then goes on in the background, held by its session until
+     * then, so no one else takes it early, and the stop is not held up.
+     */
+    private void releaseLocks() {
+        long deadline = System.nanoTime() + StopCalls.LOCKS_BUDGET.toNanos();
+        if (!instance.lease.stopCalls().runUntil(beforeDeregistration, deadline)) {
+            RegistrationLog.lockReleaseAbandoned(instance.webapp(), StopCalls.LOCKS_BUDGET);
         }
     }
 
