@@ -255,9 +255,17 @@ class WatchTest {
         state.set("2");
 
         assertTrue(watch.isClosed());
-        // held for half a second; the generous deadline is for a loaded machine, where polls come late
+        // The last watch of a chain leaves it on the event thread: a query answered in between may
+        // be followed by one more, which the leaving cancels. Nothing is delivered after close, and
+        // a later change reaches no query: the chain has stopped. The deadlines allow late polls.
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertEquals(2, agent.calls.size(), "no query after close: " + agent.calls);
+            assertTrue(agent.calls.size() <= 3, "at most the query under way's successor after close: " + agent.calls);
+            assertEquals(List.of("1"), seen.values, "nothing delivered after close");
+        });
+        int calls = agent.calls.size();
+        state.set("3");
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertEquals(calls, agent.calls.size(), "no query after the chain stopped: " + agent.calls);
             assertEquals(List.of("1"), seen.values, "nothing delivered after close");
         });
     }
