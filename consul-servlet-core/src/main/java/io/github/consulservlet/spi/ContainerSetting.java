@@ -18,6 +18,8 @@ import io.github.consulservlet.internal.config.UnknownSettings;
 public record ContainerSetting(String key, String valveAttribute, boolean containerMaySet) {
     private static final List<ContainerSetting> ALL = Setting.values().stream()
             .map(s -> new ContainerSetting(s.key(), s.valveAttribute(), s.containerMaySet())).toList();
+    private static final List<String> CONTAINER_ATTRIBUTES = ALL.stream()
+            .filter(ContainerSetting::containerMaySet).map(ContainerSetting::valveAttribute).toList();
 
     /** Every setting, in the order they are documented. */
     public static List<ContainerSetting> all() {
@@ -37,5 +39,18 @@ public record ContainerSetting(String key, String valveAttribute, boolean contai
      */
     public static Optional<String> unknownKeyWarning(String key, String origin) {
         return UnknownSettings.warning(key, origin);
+    }
+
+    /** The valve attributes a container may set, in the order they are documented. */
+    public static List<String> containerValveAttributes() {
+        return CONTAINER_ATTRIBUTES;
+    }
+
+    /**
+     * The container-level valve attribute that {@code attribute} most likely misspells (at most
+     * three letters off, whatever their case), if one is that near.
+     */
+    public static Optional<String> nearestValveAttribute(String attribute) {
+        return UnknownSettings.nearestIgnoringCase(attribute, CONTAINER_ATTRIBUTES);
     }
 }

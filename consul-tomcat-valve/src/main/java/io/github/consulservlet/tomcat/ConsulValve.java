@@ -324,32 +324,9 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
             return "ConsulValve attribute '" + attribute + "' would give every webapp the same service, and the same"
                     + " instance ID; expected a " + setting + " context-param in the webapp it names";
         }
-        List<String> accepted = SETTING_BY_ATTRIBUTE.entrySet().stream()
-                .filter(e -> !PER_WEBAPP.contains(e.getValue())).map(Map.Entry::getKey).toList();
-        String nearest = accepted.stream().min(java.util.Comparator.comparingInt(a -> distance(a, attribute)))
-                .filter(a -> distance(a, attribute) <= 3).map(a -> "did you mean " + a + "?")
-                .orElse("expected one of " + String.join(", ", accepted));
+        String nearest = ContainerSetting.nearestValveAttribute(attribute).map(a -> "did you mean " + a + "?")
+                .orElse("expected one of " + String.join(", ", ContainerSetting.containerValveAttributes()));
         return "ConsulValve attribute '" + attribute + "' is not a setting and is ignored; " + nearest;
-    }
-
-    /** Levenshtein distance, ignoring case (Tomcat's attributes are case-sensitive, typos often are not). */
-    static int distance(String a, String b) {
-        String x = a.toLowerCase(java.util.Locale.ROOT);
-        String y = b.toLowerCase(java.util.Locale.ROOT);
-        int[] previous = new int[y.length() + 1];
-        for (int j = 0; j <= y.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= x.length(); i++) {
-            int[] current = new int[y.length() + 1];
-            current[0] = i;
-            for (int j = 1; j <= y.length(); j++) {
-                int substitution = previous[j - 1] + (x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            previous = current;
-        }
-        return previous[y.length()];
     }
 
     /** {@code consul.check.deregister-after} is the attribute {@code checkDeregisterAfter}, as its declaration says. */

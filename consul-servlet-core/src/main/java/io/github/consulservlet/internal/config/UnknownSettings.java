@@ -1,5 +1,8 @@
 package io.github.consulservlet.internal.config;
 
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -8,7 +11,8 @@ import java.util.Optional;
  * meant to be (a typo of at most three letters), as Tomcat's {@code SetPropertiesRule} warns of an
  * unknown attribute: a misspelled key is ignored, it does not cost the webapp its registration.
  * The resolver calls it first, for the context-params and for the container's settings; the
- * Jetty module calls {@link #warning} for the keys of its ini files.
+ * Jetty module calls {@link #warning} for the keys of its ini files, and the Tomcat valve
+ * {@link #nearestIgnoringCase} for its attributes.
  */
 public final class UnknownSettings {
     private static final int MAX_TYPOS = 3;
@@ -39,6 +43,16 @@ public final class UnknownSettings {
         return Setting.values().stream()
                 .filter(s -> distance(s.key, key) <= MAX_TYPOS)
                 .min((a, b) -> Integer.compare(distance(a.key, key), distance(b.key, key)));
+    }
+
+    /**
+     * The one of {@code names} that {@code name} most likely misspells, at most three letters off
+     * whatever their case: Tomcat's attributes are case-sensitive, typos of them often are not.
+     */
+    public static Optional<String> nearestIgnoringCase(String name, Collection<String> names) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        Comparator<String> byDistance = Comparator.comparingInt(n -> distance(n.toLowerCase(Locale.ROOT), lower));
+        return names.stream().filter(n -> distance(n.toLowerCase(Locale.ROOT), lower) <= MAX_TYPOS).min(byDistance);
     }
 
     /** The Levenshtein distance: how many letters to add, remove or change to make one the other. */
