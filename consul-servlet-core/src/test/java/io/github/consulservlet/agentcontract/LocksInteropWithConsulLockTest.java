@@ -230,4 +230,42 @@ class LocksInteropWithConsulLockTest {
         next.destroy();
         awaitExit(next, STARTED);
     }
+
+    @Test
+    void aKilledJvmHoldingOurLockFreesItForConsulLockAfterTheLockDelay() throws Exception {
+        String lockPrefix = prefix + "killed-jvm";
+        String key = lockPrefix + "/.lock";
+        Path sessionFile = marker("session");
+        Process java = javaHolder(key, prefix + "ours", sessionFile);
+        await().atMost(STARTED).until(() -> Files.exists(sessionFile) || !java.isAlive());
+        assertTrue(java.isAlive(), "our holder took the lock");
+        String ourSession = Files.readString(sessionFile);
+
+        Path held = marker("held");
+        Process go = consulLock(lockPrefix, "echo held > " + held + "; sleep 60");
+        java.destroyForcibly().waitFor(); // SIGKILL: nothing renews our session, nothing releases the key
+        assertEquals(Optional.of(ourSession), consul.kv().get(key).flatMap(e -> e.session()),
+                "the killed JVM still holds the key");
+        // Consul invalidates the session between one and two TTLs (15s) later; then the 15s lock delay runs
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200))
+                .until(() -> consul.sessions().info(ourSession).isEmpty());
+        long invalidated = System.nanoTime();
+        assertFalse(Files.exists(held), "consul lock did not run its command before our session was invalidated");
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> Files.exists(held));
+        Duration after = Duration.ofNanos(System.nanoTime() - invalidated);
+        assertTrue(after.compareTo(Duration.ofSeconds(14)) >= 0, "not before the 15s lock delay: " + after);
+        go.destroy();
+        awaitExit(go, STARTED);
+    }
+
+    /** A JVM of its own, on this test's class path, that holds our lock on {@code key} until killed. */
+    private Process javaHolder(String key, String sessionName, Path sessionFile) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path output = Files.createTempFile(dir, "java-holder", ".out");
+        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                LockHolderProcess.class.getName(), agent.address(), key, sessionName, sessionFile.toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        processes.add(process);
+        return process;
+    }
 }

@@ -150,6 +150,68 @@ class LocksOnBothAgentsTest extends OnBothAgents {
     }
 
     @Test
+    void semaphoreContendersOnSeveralThreadsAndClientsNeverExceedTheLimit() throws Exception {
+        String sem = prefix + "slots";
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger turns = new AtomicInteger();
+        List<ConsulClient> clients = List.of(consul, client(agent), client(agent));
+        ExecutorService threads = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                ConsulClient client = clients.get(t % clients.size());
+                done.add(threads.submit(() -> {
+                    ConsulSemaphore slot = client.locks().semaphore(sem, 2, options().build());
+                    for (int round = 0; round < 2; round++) {
+                        assertTrue(slot.acquire(Duration.ofSeconds(60)));
+                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                        int holders = JsonParser.parseString(entry(sem + "/.lock").valueAsString()).getAsJsonObject()
+                                .getAsJsonObject("Holders").size();
+                        assertTrue(holders <= 2, "the holder list, written by check-and-set only, has " + holders);
+                        turns.incrementAndGet();
+                        inside.decrementAndGet();
+                        slot.release();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(90, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+            clients.subList(1, clients.size()).forEach(ConsulClient::close);
+        }
+        assertEquals(12, turns.get());
+        assertTrue(most.get() <= 2, "never more than two holders at once: " + most.get());
+    }
+
+    @Test
+    void heldLocksAndWaitingLeadersTakeNoThreadOfTheirOwn() throws Exception {
+        ConsulLock first = consul.locks().lock(prefix + "many/0", options().build());
+        assertTrue(first.tryAcquire()); // the client's shared threads are running from here on
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        List<ConsulLock> held = new ArrayList<>(List.of(first));
+        for (int i = 1; i < 50; i++) {
+            ConsulLock lock = consul.locks().lock(prefix + "many/" + i, options().build());
+            assertTrue(lock.tryAcquire());
+            held.add(lock);
+        }
+        List<Leadership> waiting = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            waiting.add(consul.locks().leadership(prefix + "many/0", options().build(), listener("w" + i, new CopyOnWriteArrayList<>())));
+        }
+        await().atMost(TOLD).until(() -> consul.sessions().list().stream().filter(s -> s.name().equals(prefix + "lock")).count() == 70);
+        // the simulator serves in this JVM, a thread per blocking query: those threads are the agent's, not ours
+        List<String> added = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .map(Thread::getName).filter(name -> !name.startsWith("consul-sim-")).toList();
+        waiting.forEach(Leadership::close);
+        held.forEach(ConsulLock::release);
+        assertTrue(added.size() <= 2, "50 held locks and 20 waiting leaders added the threads " + added);
+    }
+
+    @Test
     void tryAcquireAndATimeoutGiveUpWhileAnotherHolds() throws Exception {
         String key = prefix + "busy";
         ConsulLock holder = consul.locks().lock(key, options().build());
