@@ -13,6 +13,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +92,27 @@ class HostileAgentTest {
         client.newContext().kv().watch("healthy", later);
         await().atMost(BOUND).until(() -> later.values.equals(List.of("two")));
         assertTrue(healthy.errors.isEmpty(), healthy.errors::toString);
+    }
+
+    @Test
+    void anEndlessWatchAnswerInAHeapSmallerThanItsLimitFailsThatWatchOnly() throws Exception {
+        Path output = Files.createTempFile("small-heap-watch", ".out");
+        try {
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process process = new ProcessBuilder(java.toString(), "-Xmx96m", "-cp", System.getProperty("java.class.path"),
+                    SmallHeapWatchProcess.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> !process.isAlive());
+            } finally {
+                process.destroyForcibly();
+            }
+            String printed = Files.readString(output);
+            assertEquals(0, process.exitValue(), printed);
+            assertTrue(printed.contains("endless: ConsulResponseException 200 GET /v1/kv/endless")
+                    && printed.contains("healthy: [one, two] later: [two]"), printed);
+        } finally {
+            Files.delete(output);
+        }
     }
 
     @Test

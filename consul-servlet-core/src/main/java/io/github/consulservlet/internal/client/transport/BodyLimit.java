@@ -32,7 +32,7 @@ public final class BodyLimit {
         if (contentLength > limit) {
             throw tooLarge(status, "announces " + contentLength + " bytes");
         }
-        return new byte[contentLength >= 0 ? (int) contentLength : FIRST_BUFFER];
+        return resized(new byte[0], contentLength >= 0 ? (int) contentLength : FIRST_BUFFER, 0, status);
     }
 
     /** {@code buffer} with room for {@code needed} bytes, or the error when that is over the limit. */
@@ -44,7 +44,32 @@ public final class BodyLimit {
             return buffer;
         }
         long grown = Math.max(needed, Math.min(limit, (long) buffer.length * 2));
-        return Arrays.copyOf(buffer, (int) Math.min(grown, Integer.MAX_VALUE - 8));
+        return resized(buffer, (int) Math.min(grown, Integer.MAX_VALUE - 8), needed, status);
+    }
+
+    /** The first {@code length} bytes of {@code buffer}, or the error when the heap has no room for their copy. */
+    byte[] trimmed(byte[] buffer, int length, int status) {
+        return length == buffer.length ? buffer : resized(buffer, length, length, status);
+    }
+
+    /**
+     * {@code buffer} copied to {@code size} bytes, for an answer of {@code read} bytes so far. A limit may be more than the heap can hold
+     * beside everything else, and on the I/O thread an {@link OutOfMemoryError} would stop every
+     * watch of the client for good: the allocation that failed is this answer's alone, so it
+     * fails this call and nothing else.
+     */
+    private byte[] resized(byte[] buffer, int size, long read, int status) {
+        try {
+            return Arrays.copyOf(buffer, size);
+        } catch (OutOfMemoryError e) {
+            return throwNoRoom(status, size, read);
+        }
+    }
+
+    private byte[] throwNoRoom(int status, int size, long read) {
+        throw new ConsulResponseException(status, request + " answered HTTP " + status + " with a body the heap has"
+                + " no room for: " + size + " bytes were needed after " + read + " bytes of it (the limit is " + limit
+                + " bytes); lower " + setting + " or give the JVM more heap", null);
     }
 
     /** Reads {@code body} (already decoded) to its end, within the limit. */
@@ -66,7 +91,7 @@ public final class BodyLimit {
             }
             length += read;
         }
-        return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+        return trimmed(buffer, length, status);
     }
 
     private ConsulResponseException tooLarge(int status, String what) {

@@ -2,7 +2,6 @@ package io.github.consulservlet.internal.client.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 
 import org.apache.hc.core5.concurrent.FutureCallback;
@@ -94,7 +93,12 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
         if (length == 0 && delimitedByClose) {
             throw new Failure(Exchanges.cutShort(request, status, null));
         }
-        return new Response(request, status, length == body.length ? body : Arrays.copyOf(body, length), index);
+        try {
+            return new Response(request, status, limit.trimmed(body, length, status), index);
+        } catch (RuntimeException e) {
+            body = new byte[0];
+            throw new Failure(Transport.asConsulException(e, request));
+        }
     }
 
     @Override
