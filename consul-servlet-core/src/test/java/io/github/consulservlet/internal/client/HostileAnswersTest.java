@@ -113,9 +113,18 @@ class HostileAnswersTest {
     void malformedJsonIsAnErrorWithItsStatusAndCause() {
         agent.on("/v1/kv/key", HostileAgent.fixed(200, "3", "[{\"Key\":"));
         agent.on("/v1/health/service/web", HostileAgent.fixed(200, "3", "[{\"Service\":{\"Port\":"));
-        assertTrue(malformed("GET /v1/kv/key", "[{", () -> client.kv().get("key")).getCause() != null);
-        assertTrue(malformed("GET /v1/health/service/web", "[{", () -> client.discovery().service("web"))
-                .getCause() != null);
+        assertTrue(malformed("GET /v1/kv/key", "'[{\"Key\":' where it answers JSON: it ends early at line 1 column 9",
+                () -> client.kv().get("key")).getCause() != null);
+        assertTrue(malformed("GET /v1/health/service/web", "where it answers JSON of its form: it ends early at line 1"
+                + " column 21 ($[0].Service.Port)", () -> client.discovery().service("web")).getCause() != null);
+    }
+
+    @Test
+    void aPageInsteadOfJsonSaysWhereItStopsBeingJsonInOneLine() {
+        agent.on("/v1/kv/key", HostileAgent.fixed(200, "3", "<html><body>Welcome to the proxy</body></html>"));
+        String message = malformed("GET /v1/kv/key", "where it answers JSON: it stops being JSON at line 1 column",
+                () -> client.kv().get("key")).getMessage();
+        assertTrue(!message.contains("\n") && !message.contains("Strictness") && !message.contains("https://"), message);
     }
 
     @Test

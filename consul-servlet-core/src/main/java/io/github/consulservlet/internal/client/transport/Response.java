@@ -1,6 +1,9 @@
 package io.github.consulservlet.internal.client.transport;
 
+import java.io.EOFException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.consulservlet.ConsulException;
 import io.github.consulservlet.ConsulResponseException;
@@ -19,6 +22,7 @@ public final class Response {
     private static final System.Logger LOG = ExtensionLog.logger(ConsulClient.class.getName());
     /** How much of a body an exception's message quotes. */
     static final int QUOTED = 512;
+    private static final Pattern PARSER_POSITION = Pattern.compile("at line (\\d+) column (\\d+) path (\\S+)");
 
     public final Request request;
     public final int status;
@@ -77,7 +81,26 @@ public final class Response {
         String text = text();
         String quoted = text.isBlank() ? "an empty body (an answer cut short?)" : "'" + quote(text) + "'";
         return new ConsulResponseException(status, request + " answered HTTP " + status + " with " + quoted
-                + " where it answers " + expected + (cause == null ? "" : ": " + cause.getMessage()), cause);
+                + " where it answers " + expected + (cause == null ? "" : ": " + why(cause)), cause);
+    }
+
+    /**
+     * What a parser said of the body, in a user's words. Gson's own advise its lenient mode, which
+     * would not help here, and link its troubleshooting page: only the place where the body stops
+     * being JSON tells the user anything.
+     */
+    static String why(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        Matcher at = PARSER_POSITION.matcher(message);
+        if (at.find()) {
+            return (root instanceof EOFException ? "it ends early" : "it stops being JSON") + " at line " + at.group(1)
+                    + " column " + at.group(2) + " (" + at.group(3) + ")";
+        }
+        return message.lines().findFirst().orElse(message);
     }
 
     /**
