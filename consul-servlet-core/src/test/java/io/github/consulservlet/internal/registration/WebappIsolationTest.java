@@ -106,6 +106,37 @@ class WebappIsolationTest {
         assertEquals(0, pool.clientCount());
     }
 
+    /** A failure on the registration path that is not the agent's (an adapter reporting port 0): said once, and retried. */
+    @Test
+    void aFailureThatIsNotTheAgentsIsLoggedOnceAtErrorInOneLineAndRetried() {
+        ConsulSettings settings = ConsulSettings.resolve("/broken", Map.of("consul.agent", simulator.address(),
+                "consul.service.id", "broken"), Map.of(), name -> null, Map.of());
+        ClientPool pool = new ClientPool(key -> ConsulClient.builder().agents(key.agents()).build(), 4);
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("io.github.consulservlet");
+        Level level = root.getLevel();
+        root.setLevel(Level.FINE);
+        try (LogCapture logs = new LogCapture()) {
+            WebappRegistration registration = new WebappRegistration("/broken", settings,
+                    pool.lease(settings, "/broken"), null, getClass().getClassLoader());
+            try {
+                registration.started("127.0.0.1", 0);
+                await("retried").atMost(Duration.ofSeconds(10)).until(() -> logs.messages(Level.FINE).stream()
+                        .filter(m -> m.startsWith("registering /broken failed again")).count() >= 2);
+                List<String> errors = logs.messages(Level.SEVERE);
+                assertEquals(List.of("could not register /broken in Consul; the webapp runs and registration is retried"
+                        + " in the background: java.lang.IllegalArgumentException: a service port must be 1 to 65535,"
+                        + " was 0"), errors);
+                assertTrue(logs.records().stream().allMatch(r -> r.getThrown() == null), "no stack trace");
+                assertEquals(Registration.State.REGISTERING, registration.state());
+            } finally {
+                registration.close();
+            }
+        } finally {
+            root.setLevel(level);
+        }
+        assertFalse(simulator.serviceIds().contains("broken"));
+    }
+
     @Test
     void theCheckUrlIsPercentEncodedOnce() {
         AdvertisedAddress raw = new AdvertisedAddress("/a b", settings("/a b"), "127.0.0.1", 8080);
