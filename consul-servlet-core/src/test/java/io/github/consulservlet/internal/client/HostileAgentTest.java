@@ -99,7 +99,7 @@ class HostileAgentTest {
         Path output = Files.createTempFile("small-heap-watch", ".out");
         try {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-            Process process = new ProcessBuilder(java.toString(), "-Xmx96m", "-cp", System.getProperty("java.class.path"),
+            Process process = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                     SmallHeapWatchProcess.class.getName()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             try {
                 await().atMost(Duration.ofSeconds(90)).until(() -> !process.isAlive());

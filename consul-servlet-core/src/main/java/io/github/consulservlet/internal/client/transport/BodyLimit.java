@@ -2,7 +2,9 @@ package io.github.consulservlet.internal.client.transport;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.github.consulservlet.ConsulResponseException;
 
@@ -15,7 +17,8 @@ import io.github.consulservlet.ConsulResponseException;
 public final class BodyLimit {
     public static final String SETTING = "consul.client.max-response-size";
     public static final String BULK_SETTING = "consul.client.max-watch-response-size";
-    private static final int FIRST_BUFFER = 4096;
+    /** A block of a body of unknown length: the size of the reads, so that a block is seldom copied twice. */
+    private static final int BLOCK = 65536;
 
     private final Request request;
     private final long limit;
@@ -28,70 +31,96 @@ public final class BodyLimit {
     }
 
     /** A buffer for a body of {@code contentLength} bytes (-1: unknown), or the error when it is over the limit. */
-    byte[] buffer(long contentLength, int status) {
+    Body body(long contentLength, int status) {
         if (contentLength > limit) {
             throw tooLarge(status, "announces " + contentLength + " bytes");
         }
-        return resized(new byte[0], contentLength >= 0 ? (int) contentLength : FIRST_BUFFER, 0, status);
-    }
-
-    /** {@code buffer} with room for {@code needed} bytes, or the error when that is over the limit. */
-    byte[] room(byte[] buffer, long needed, int status) {
-        if (needed > limit) {
-            throw tooLarge(status, "has more than " + limit + " bytes");
-        }
-        if (needed <= buffer.length) {
-            return buffer;
-        }
-        long grown = Math.max(needed, Math.min(limit, (long) buffer.length * 2));
-        return resized(buffer, (int) Math.min(grown, Integer.MAX_VALUE - 8), needed, status);
-    }
-
-    /** The first {@code length} bytes of {@code buffer}, or the error when the heap has no room for their copy. */
-    byte[] trimmed(byte[] buffer, int length, int status) {
-        return length == buffer.length ? buffer : resized(buffer, length, length, status);
-    }
-
-    /**
-     * {@code buffer} copied to {@code size} bytes, for an answer of {@code read} bytes so far. A limit may be more than the heap can hold
-     * beside everything else, and on the I/O thread an {@link OutOfMemoryError} would stop every
-     * watch of the client for good: the allocation that failed is this answer's alone, so it
-     * fails this call and nothing else.
-     */
-    private byte[] resized(byte[] buffer, int size, long read, int status) {
-        try {
-            return Arrays.copyOf(buffer, size);
-        } catch (OutOfMemoryError e) {
-            return throwNoRoom(status, size, read);
-        }
-    }
-
-    private byte[] throwNoRoom(int status, int size, long read) {
-        throw new ConsulResponseException(status, request + " answered HTTP " + status + " with a body the heap has"
-                + " no room for: " + size + " bytes were needed after " + read + " bytes of it (the limit is " + limit
-                + " bytes); lower " + setting + " or give the JVM more heap", null);
+        return new Body(contentLength, status);
     }
 
     /** Reads {@code body} (already decoded) to its end, within the limit. */
     byte[] read(InputStream body, long contentLength, int status) throws IOException {
-        byte[] buffer = buffer(contentLength, status);
-        int length = 0;
-        while (true) {
-            if (length == buffer.length) {
-                int next = body.read();
-                if (next < 0) {
-                    break;
-                }
-                buffer = room(buffer, length + 1L, status);
-                buffer[length++] = (byte) next;
-            }
-            int read = body.read(buffer, length, buffer.length - length);
-            if (read < 0) {
-                break;
-            }
-            length += read;
+        Body read = body(contentLength, status);
+        byte[] chunk = new byte[(int) Math.min(BLOCK, Math.max(contentLength, 0) + 1)];
+        for (int n = body.read(chunk); n >= 0; n = body.read(chunk)) {
+            read.append(ByteBuffer.wrap(chunk, 0, n));
         }
-        return trimmed(buffer, length, status);
+        return read.bytes();
+    }
+
+    /**
+     * One body as it arrives. A body of known length goes into one array of that length; one of
+     * unknown length into blocks, put together once at the end, so that what it costs is twice
+     * its size, not the sum of ever larger copies.
+     */
+    final class Body {
+        private final int status;
+        private final List<byte[]> blocks = new ArrayList<>();
+        private byte[] block;
+        private int used;
+        private long length;
+
+        private Body(long contentLength, int status) {
+            this.status = status;
+            this.block = allocated(contentLength >= 0 ? (int) contentLength : 0);
+        }
+
+        /** Takes {@code data}, or fails when that would put the body over the limit or the heap has no room. */
+        void append(ByteBuffer data) {
+            if (length + data.remaining() > limit) {
+                throw tooLarge(status, "has more than " + limit + " bytes");
+            }
+            while (data.hasRemaining()) {
+                if (used == block.length) {
+                    if (used > 0) {
+                        blocks.add(block);
+                    }
+                    block = allocated(BLOCK);
+                    used = 0;
+                }
+                int size = Math.min(data.remaining(), block.length - used);
+                data.get(block, used, size);
+                used += size;
+                length += size;
+            }
+        }
+
+        long length() {
+            return length;
+        }
+
+        /** The body, in one array of its length. */
+        byte[] bytes() {
+            if (blocks.isEmpty() && used == block.length) {
+                return block;
+            }
+            byte[] whole = allocated((int) length);
+            int at = 0;
+            for (byte[] full : blocks) {
+                System.arraycopy(full, 0, whole, at, full.length);
+                at += full.length;
+            }
+            System.arraycopy(block, 0, whole, at, used);
+            return whole;
+        }
+
+        /**
+         * A new array. A limit may be more than the heap can hold beside everything else, and on
+         * the I/O thread an {@link OutOfMemoryError} would stop every watch of the client for
+         * good: the allocation that failed is this answer's alone, so it fails this call and
+         * nothing else.
+         */
+        private byte[] allocated(int size) {
+            try {
+                return new byte[size];
+            } catch (OutOfMemoryError e) {
+                blocks.clear();
+                block = new byte[0];
+                throw new ConsulResponseException(status, request + " answered HTTP " + status + " with a body the heap"
+                        + " has no room for: " + size + " bytes were needed after " + length + " bytes of it (the limit is "
+                        + limit + " bytes); lower " + setting + " or give the JVM more heap", null);
+            }
+        }
     }
 
     private ConsulResponseException tooLarge(int status, String what) {

@@ -30,8 +30,8 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
     /** 0 until the status line and headers are in. */
     private volatile int status;
     private long index;
-    private byte[] body = new byte[0];
-    private int length;
+    /** Null before the headers and once the answer is done with, so that its memory goes at once. */
+    private BodyLimit.Body body;
     private boolean delimitedByClose;
 
     BoundedResponseConsumer(Request request, BodyLimit limit) {
@@ -47,7 +47,7 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
         this.delimitedByClose = Exchanges.delimitedByClose(response);
         try {
             index = Exchanges.index(response.getFirstHeader("X-Consul-Index"));
-            body = limit.buffer(entity == null ? 0 : entity.getContentLength(), status);
+            body = limit.body(entity == null ? 0 : entity.getContentLength(), status);
         } catch (RuntimeException e) {
             throw new Failure(Transport.asConsulException(e, request));
         }
@@ -74,12 +74,9 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
     @Override
     public void consume(ByteBuffer data) throws IOException {
         try {
-            int size = data.remaining();
-            body = limit.room(body, (long) length + size, status);
-            data.get(body, length, size);
-            length += size;
+            body.append(data);
         } catch (RuntimeException e) {
-            body = new byte[0]; // the memory goes at once, not when the exchange is released
+            body = null; // the memory goes at once, not when the exchange is released
             throw new Failure(Transport.asConsulException(e, request));
         }
     }
@@ -90,25 +87,26 @@ final class BoundedResponseConsumer implements AsyncResponseConsumer<Response> {
     }
 
     private Response result() throws IOException {
-        if (length == 0 && delimitedByClose) {
+        if (body.length() == 0 && delimitedByClose) {
             throw new Failure(Exchanges.cutShort(request, status, null));
         }
         try {
-            return new Response(request, status, limit.trimmed(body, length, status), index);
+            return new Response(request, status, body.bytes(), index);
         } catch (RuntimeException e) {
-            body = new byte[0];
             throw new Failure(Transport.asConsulException(e, request));
+        } finally {
+            body = null;
         }
     }
 
     @Override
     public void failed(Exception cause) {
-        body = new byte[0]; // the exchange's own callback hears of the failure
+        body = null; // the exchange's own callback hears of the failure
     }
 
     @Override
     public void releaseResources() {
-        body = new byte[0];
+        body = null;
     }
 
     /** Why this consumer failed its exchange: the exception the call ends with. */
