@@ -215,6 +215,10 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 ## The same for watches and recursive KV reads, which carry whole prefixes and service lists.
 # consul.client.max-watch-response-size=64MiB
 
+## true fails a whole read when one entry of the agent's answer cannot be read (a value that is not
+## base64, a port out of range); by default that entry is left out, with a warning naming it.
+# consul.client.strict-answers=false
+
 ## Which of the settings a container that sets the agent or the token keeps for itself a webapp's
 ## web.xml may still set: all, none, or some of them, comma-separated.
 ## Default: none when the container sets consul.agent, consul.token or consul.token-file, else

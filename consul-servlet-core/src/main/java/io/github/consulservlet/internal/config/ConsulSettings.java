@@ -68,6 +68,7 @@ public final class ConsulSettings {
     private final TlsSettings tls;
     private final long maxResponseSize;
     private final long maxWatchResponseSize;
+    private final boolean strictAnswers;
     private final RegistrationOptions options;
     private final boolean containerLocked;
     private final List<String> warnings;
@@ -98,6 +99,7 @@ public final class ConsulSettings {
         this.tls = r.tls;
         this.maxResponseSize = r.maxResponseSize;
         this.maxWatchResponseSize = r.maxWatchResponseSize;
+        this.strictAnswers = r.strictAnswers;
         this.options = r.options;
         this.containerLocked = r.containerLocked();
         this.warnings = List.copyOf(r.warnings());
@@ -300,6 +302,11 @@ public final class ConsulSettings {
         return maxWatchResponseSize;
     }
 
+    /** {@code consul.client.strict-answers}: see {@link ConsulClient.Builder#strictAnswers(boolean)}. */
+    public boolean strictAnswers() {
+        return strictAnswers;
+    }
+
     /**
      * Whether the container keeps some of the agent, token and TLS settings for itself
      * ({@code consul.webapp-overrides}): the webapp's context-params could not set them.
@@ -328,6 +335,6 @@ public final class ConsulSettings {
                 + ", checkMode=" + checkMode + ", checkPath=" + checkPath + ", checkInterval=" + checkInterval
                 + ", checkTimeout=" + checkTimeout + ", checkTtl=" + checkTtl
                 + ", deregisterAfter=" + deregisterAfter + ", initialStatus=" + initialStatus + ", drain=" + drain + ", tls=" + tls
-                + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + ", options=" + options + "}";
+                + ", maxResponseSize=" + maxResponseSize + ", maxWatchResponseSize=" + maxWatchResponseSize + ", strictAnswers=" + strictAnswers + ", options=" + options + "}";
     }
 }

@@ -263,6 +263,11 @@ public final class Setting<T> {
             .byDefault("64MiB")
             .help("The same for watches and recursive KV reads, which carry whole prefixes and service lists.")
             .done();
+    public static final Setting<Boolean> STRICT_ANSWERS = define("consul.client.strict-answers", bool())
+            .byDefault("false")
+            .help("`true` fails a whole read when one entry of the agent's answer cannot be read (a value that is not"
+                    + " base64, a port out of range); by default that entry is left out, with a warning naming it.")
+            .done();
     /** Which of the {@link #CONNECTION} settings a webapp's context-params may set (see {@link ContainerLock}). */
     public static final Setting<List<Setting<?>>> WEBAPP_OVERRIDES = define("consul.webapp-overrides", connectionSettings())
             .documentedDefault("`none` when the container sets `consul.agent`, `consul.token` or `consul.token-file`, else `all`")

@@ -49,6 +49,7 @@ final class SettingsResolver {
     TlsSettings tls;
     long maxResponseSize;
     long maxWatchResponseSize;
+    boolean strictAnswers;
     RegistrationOptions options;
 
     SettingsResolver(String contextPath, SettingSources sources) {
@@ -89,6 +90,7 @@ final class SettingsResolver {
         tls = combined.tls();
         maxResponseSize = orZero(value(Setting.MAX_RESPONSE_SIZE));
         maxWatchResponseSize = orZero(value(Setting.MAX_WATCH_RESPONSE_SIZE));
+        strictAnswers = Boolean.TRUE.equals(value(Setting.STRICT_ANSWERS));
         combined.warnOfTokenExposure(token, agents, tls);
     }
 

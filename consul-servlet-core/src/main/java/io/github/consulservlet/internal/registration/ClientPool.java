@@ -76,7 +76,7 @@ final class ClientPool {
     private Lease leaseClient(ConsulSettings settings) {
         closeAbandoned();
         Key key = new Key(settings.agents(), settings.token().orElse(null), settings.tls(), settings.maxResponseSize(),
-                settings.maxWatchResponseSize());
+                settings.maxWatchResponseSize(), settings.strictAnswers());
         SharedClient shared;
         synchronized (this) {
             shared = clients.get(key);
@@ -101,9 +101,10 @@ final class ClientPool {
     }
 
     /** The default factory: a client of the key's agents, with its token and TLS settings. */
-    private static ConsulClient build(Key key) {
+    static ConsulClient build(Key key) {
         ConsulClient.Builder builder = ConsulClient.builder().agents(key.agents).tls(key.tls)
-                .maxResponseSize(key.maxResponseSize).maxWatchResponseSize(key.maxWatchResponseSize);
+                .maxResponseSize(key.maxResponseSize).maxWatchResponseSize(key.maxWatchResponseSize)
+                .strictAnswers(key.strictAnswers);
         if (key.token != null) {
             builder.token(key.token);
         }
@@ -144,7 +145,8 @@ final class ClientPool {
     }
 
     /** The identity of a shared client; never printed, since it holds the token. */
-    record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize) {
+    record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize,
+            boolean strictAnswers) {
         @Override
         public String toString() {
             return agents;

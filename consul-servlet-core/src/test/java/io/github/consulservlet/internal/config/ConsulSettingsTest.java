@@ -58,6 +58,7 @@ class ConsulSettingsTest {
                 Arguments.of("consul.service.port", "8080", f(ConsulSettings::servicePort), OptionalInt.of(8080)),
                 Arguments.of("consul.client.max-response-size", "512KiB", f(ConsulSettings::maxResponseSize), 524288L),
                 Arguments.of("consul.client.max-watch-response-size", "100MiB", f(ConsulSettings::maxWatchResponseSize), 104857600L),
+                Arguments.of("consul.client.strict-answers", "true", f(ConsulSettings::strictAnswers), true),
                 Arguments.of("consul.client.max-response-size", "65536", f(ConsulSettings::maxResponseSize), 65536L),
                 Arguments.of("consul.check.mode", "ttl", f(ConsulSettings::checkMode), CheckMode.TTL),
                 Arguments.of("consul.check.mode", "none", f(ConsulSettings::checkMode), CheckMode.NONE),
@@ -181,6 +182,7 @@ class ConsulSettingsTest {
                 Arguments.of("consul.tls.client-key", "/no/such/key.pem", "consul.tls.client-cert is not set; expected the PEM certificate of consul.tls.client-key"
                         + " '/no/such/key.pem' (context-param)"),
                 Arguments.of("consul.tls.verify", "no", "consul.tls.verify 'no' (context-param) is not a boolean; expected true or false"),
+                Arguments.of("consul.client.strict-answers", "strict", "consul.client.strict-answers 'strict' (context-param) is not a boolean; expected true or false"),
                 Arguments.of("consul.webapps.include", "/shop", "consul.webapps.include '/shop' (context-param) is the container's"
                         + " to set; expected it on the Tomcat ConsulValve (webappsInclude) or in Jetty's start.d/consul.ini, not in a webapp"),
                 Arguments.of("consul.webapps.exclude", "/docs", "consul.webapps.exclude '/docs' (context-param) is the container's"

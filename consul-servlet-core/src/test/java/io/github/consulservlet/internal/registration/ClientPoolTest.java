@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,10 +16,16 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import io.github.consulservlet.ConsulResponseException;
 import io.github.consulservlet.internal.client.ConsulClient;
 import io.github.consulservlet.internal.config.ConsulSettings;
 
-/** The pool's lock is never held while a client is made, and the number of clients is capped. */
+/**
+ * The pool's lock is never held while a client is made, the number of clients is capped, and a
+ * webapp's client settings reach its client.
+ */
 class ClientPoolTest {
     private static ConsulSettings settings(String agent) {
         return ConsulSettings.resolve("/app", Map.of("consul.agent", agent, "consul.service.port", "8080"), Map.of(),
@@ -54,6 +63,41 @@ class ClientPoolTest {
         }
         slow.get(10, TimeUnit.SECONDS).release();
         assertEquals(0, pool.clientCount());
+    }
+
+    /** consul.client.strict-answers reaches the webapp's client: one unreadable entry fails the read. */
+    @Test
+    void aWebappsStrictAnswersMakeItsClientStrict() throws Exception {
+        HttpServer agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] answer = ("[{\"Key\":\"app/a\",\"Value\":\"YQ==\",\"Flags\":0,\"CreateIndex\":1,\"ModifyIndex\":2},"
+                + "{\"Key\":\"app/bad\",\"Value\":\"not*base64\",\"Flags\":0,\"CreateIndex\":1,\"ModifyIndex\":2}]")
+                .getBytes(StandardCharsets.UTF_8);
+        agent.createContext("/v1/kv/app", exchange -> {
+            exchange.getResponseHeaders().add("X-Consul-Index", "2");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        agent.start();
+        String address = "127.0.0.1:" + agent.getAddress().getPort();
+        java.util.logging.Logger clientLog = java.util.logging.Logger.getLogger(ConsulClient.class.getName());
+        clientLog.setUseParentHandlers(false); // the lenient client's expected warning
+        try (ConsulClient strict = ClientPool.build(key(Map.of("consul.agent", address, "consul.client.strict-answers", "true")));
+                ConsulClient lenient = ClientPool.build(key(Map.of("consul.agent", address)))) {
+            ConsulResponseException e = assertThrows(ConsulResponseException.class, () -> strict.kv().getAll("app"));
+            assertTrue(e.getMessage().contains("key 'app/bad'"), e.getMessage());
+            assertEquals(1, lenient.kv().getAll("app").size());
+        } finally {
+            clientLog.setUseParentHandlers(true);
+            agent.stop(0);
+        }
+    }
+
+    private static ClientPool.Key key(Map<String, String> params) {
+        Map<String, String> all = new java.util.HashMap<>(params);
+        all.put("consul.service.port", "8080");
+        ConsulSettings s = ConsulSettings.resolve("/app", all, Map.of(), name -> null, Map.of());
+        return new ClientPool.Key(s.agents(), null, s.tls(), s.maxResponseSize(), s.maxWatchResponseSize(), s.strictAnswers());
     }
 
     @Test

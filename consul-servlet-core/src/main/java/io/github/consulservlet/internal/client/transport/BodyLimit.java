@@ -41,7 +41,8 @@ public final class BodyLimit {
     /** Reads {@code body} (already decoded) to its end, within the limit. */
     byte[] read(InputStream body, long contentLength, int status) throws IOException {
         Body read = body(contentLength, status);
-        byte[] chunk = new byte[(int) Math.min(BLOCK, Math.max(contentLength, 0) + 1)];
+        // one read more than the length announced, to see the end; a block at a time when none is
+        byte[] chunk = new byte[contentLength >= 0 ? (int) Math.min(BLOCK, contentLength + 1) : BLOCK];
         for (int n = body.read(chunk); n >= 0; n = body.read(chunk)) {
             read.append(ByteBuffer.wrap(chunk, 0, n));
         }
