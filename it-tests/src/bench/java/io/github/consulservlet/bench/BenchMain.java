@@ -80,6 +80,9 @@ public final class BenchMain {
         if (!Boolean.getBoolean("bench.skipJmh")) { // only to try the other figures quickly
             throughputs(jmh(simulator.address(), out));
         }
+        if (!Boolean.getBoolean("bench.skipCost")) {
+            costs(out);
+        }
 
         System.out.println("Registration latency: " + LATENCY_SAMPLES + " lone deployments, started -> check passing");
         List<Double> latencies = new ArrayList<>(RegistrationLatency.measure(simulator, LATENCY_WARMUPS, LATENCY_SAMPLES));
@@ -101,6 +104,40 @@ public final class BenchMain {
         lines.add(String.format(Locale.ROOT, "registration_latency_ms_median %.2f - -", median));
 
         report(out, median, p90, latencies);
+    }
+
+    /**
+     * What one call costs each client, against the real agent and a static server; printed,
+     * summed up in the summary, and written into {@code -Dbench.docs} when it is set.
+     */
+    private void costs(Path out) throws Exception {
+        System.out.println("Cost per call: each client in a JVM of its own, against the real agent, then a static server");
+        List<CostOfCalls.Cost> costs = CostOfCalls.measure(out);
+        String footer = String.format(Locale.ROOT, "Run of %s, Java %s (%s), availableProcessors=%d.",
+                Instant.now().truncatedTo(ChronoUnit.SECONDS), System.getProperty("java.version"),
+                System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors());
+        List<String> table = CostTable.markdown(costs, footer);
+        Files.write(out.resolve("cost.md"), table);
+        table.forEach(System.out::println);
+        for (CostOfCalls.Cost ours : costs.stream().filter(c -> c.client().equals("ours")).toList()) {
+            CostOfCalls.Cost cpu = CostOfCalls.bestPeer(costs, ours.server(), ours.endpoint(), CostOfCalls.Cost::cpuMicros);
+            CostOfCalls.Cost bytes = CostOfCalls.bestPeer(costs, ours.server(), ours.endpoint(), CostOfCalls.Cost::bytes);
+            CostOfCalls.Cost floor = CostOfCalls.of(costs, ours.server(), ours.endpoint(), "floor");
+            String name = "cost_" + ours.endpoint().name().toLowerCase(Locale.ROOT) + "_"
+                    + ours.server().replace(' ', '_');
+            lines.add(String.format(Locale.ROOT, "%s_cpu_us_vs_best_peer %.1f %.1f %s", name, ours.cpuMicros(),
+                    cpu.cpuMicros(), ratio(ours.cpuMicros(), cpu.cpuMicros())));
+            lines.add(String.format(Locale.ROOT, "%s_bytes_vs_best_peer %.0f %.0f %s", name, ours.bytes(), bytes.bytes(),
+                    ratio(ours.bytes(), bytes.bytes())));
+            String verdict = CostTable.verdict(ours, cpu, bytes, floor);
+            verdict(ours.endpoint().title + " against the " + ours.server() + ": <= the best peer and <= 2x the floor",
+                    verdict.equals("met"), verdict);
+        }
+        String docs = System.getProperty("bench.docs");
+        if (docs != null) {
+            CostTable.rewrite(Path.of(docs), table);
+            System.out.println("Rewrote the cost table of " + docs);
+        }
     }
 
     private void throughputs(Map<String, RunResult> jmh) {
