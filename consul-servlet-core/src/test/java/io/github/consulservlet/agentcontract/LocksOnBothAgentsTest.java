@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
@@ -120,31 +121,16 @@ class LocksOnBothAgentsTest extends OnBothAgents {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger turns = new AtomicInteger();
-        List<ConsulClient> clients = List.of(consul, client(agent), client(agent));
-        ExecutorService threads = Executors.newFixedThreadPool(6);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < 6; t++) {
-                ConsulClient client = clients.get(t % clients.size());
-                done.add(threads.submit(() -> {
-                    ConsulLock lock = client.locks().lock(key, options().build());
-                    for (int round = 0; round < 2; round++) {
-                        assertTrue(lock.acquire(Duration.ofSeconds(60)));
-                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                        turns.incrementAndGet();
-                        inside.decrementAndGet();
-                        lock.release();
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get(90, TimeUnit.SECONDS);
-            }
-        } finally {
-            threads.shutdownNow();
-            clients.subList(1, clients.size()).forEach(ConsulClient::close);
-        }
+        sixThreadsOnThreeClientsTakeTwoTurnsEach(client -> {
+            ConsulLock lock = client.locks().lock(key, options().build());
+            return () -> {
+                assertTrue(lock.acquire(Duration.ofSeconds(60)));
+                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                turns.incrementAndGet();
+                inside.decrementAndGet();
+                lock.release();
+            };
+        });
         assertEquals(12, turns.get());
         assertEquals(1, most.get(), "never two holders at once");
     }
@@ -155,6 +141,31 @@ class LocksOnBothAgentsTest extends OnBothAgents {
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger turns = new AtomicInteger();
+        sixThreadsOnThreeClientsTakeTwoTurnsEach(client -> {
+            ConsulSemaphore slot = client.locks().semaphore(sem, 2, options().build());
+            return () -> {
+                assertTrue(slot.acquire(Duration.ofSeconds(60)));
+                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                int holders = JsonParser.parseString(entry(sem + "/.lock").valueAsString()).getAsJsonObject()
+                        .getAsJsonObject("Holders").size();
+                assertTrue(holders <= 2, "the holder list, written by check-and-set only, has " + holders);
+                turns.incrementAndGet();
+                inside.decrementAndGet();
+                slot.release();
+            };
+        });
+        assertEquals(12, turns.get());
+        assertTrue(most.get() <= 2, "never more than two holders at once: " + most.get());
+    }
+
+    /** One turn of a contender: acquire, look around, release. */
+    @FunctionalInterface
+    private interface Turn {
+        void take() throws Exception;
+    }
+
+    /** Six threads, spread over three clients, each with the contender {@code contender} makes, taking two turns. */
+    private void sixThreadsOnThreeClientsTakeTwoTurnsEach(Function<ConsulClient, Turn> contender) throws Exception {
         List<ConsulClient> clients = List.of(consul, client(agent), client(agent));
         ExecutorService threads = Executors.newFixedThreadPool(6);
         try {
@@ -162,16 +173,9 @@ class LocksOnBothAgentsTest extends OnBothAgents {
             for (int t = 0; t < 6; t++) {
                 ConsulClient client = clients.get(t % clients.size());
                 done.add(threads.submit(() -> {
-                    ConsulSemaphore slot = client.locks().semaphore(sem, 2, options().build());
+                    Turn turn = contender.apply(client);
                     for (int round = 0; round < 2; round++) {
-                        assertTrue(slot.acquire(Duration.ofSeconds(60)));
-                        most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                        int holders = JsonParser.parseString(entry(sem + "/.lock").valueAsString()).getAsJsonObject()
-                                .getAsJsonObject("Holders").size();
-                        assertTrue(holders <= 2, "the holder list, written by check-and-set only, has " + holders);
-                        turns.incrementAndGet();
-                        inside.decrementAndGet();
-                        slot.release();
+                        turn.take();
                     }
                     return null;
                 }));
@@ -183,8 +187,6 @@ class LocksOnBothAgentsTest extends OnBothAgents {
             threads.shutdownNow();
             clients.subList(1, clients.size()).forEach(ConsulClient::close);
         }
-        assertEquals(12, turns.get());
-        assertTrue(most.get() <= 2, "never more than two holders at once: " + most.get());
     }
 
     @Test
