@@ -209,7 +209,7 @@ jetty.webapp.addProtectedClasses+=,io.github.consulservlet.
 # consul.tls.verify=true
 
 ## The most bytes one answer of the agent to a call may have, decoded; a larger one fails the call
-## with a ConsulResponseException.
+## with a ConsulResponseException. Never more than an eighth of the JVM's heap, whatever is set.
 # consul.client.max-response-size=8MiB
 
 ## The same for watches and recursive KV reads, which carry whole prefixes and service lists.

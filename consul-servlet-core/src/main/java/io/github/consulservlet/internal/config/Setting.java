@@ -257,7 +257,7 @@ public final class Setting<T> {
     public static final Setting<Long> MAX_RESPONSE_SIZE = define("consul.client.max-response-size", size())
             .byDefault("8MiB")
             .help("The most bytes one answer of the agent to a call may have, decoded; a larger one fails the call with a"
-                    + " `ConsulResponseException`.")
+                    + " `ConsulResponseException`. Never more than an eighth of the JVM's heap, whatever is set.")
             .done();
     public static final Setting<Long> MAX_WATCH_RESPONSE_SIZE = define("consul.client.max-watch-response-size", size())
             .byDefault("64MiB")

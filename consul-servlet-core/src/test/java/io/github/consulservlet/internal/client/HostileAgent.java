@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -69,12 +70,23 @@ final class HostileAgent implements AutoCloseable {
 
     private void accept() {
         while (!closed) {
+            Socket socket;
             try {
-                Socket socket = server.accept();
-                connections.add(socket);
-                threads.execute(() -> serve(socket));
+                socket = server.accept();
             } catch (IOException e) {
                 return; // closed
+            }
+            connections.add(socket);
+            try {
+                threads.execute(() -> serve(socket));
+            } catch (RejectedExecutionException e) { // closed while this one was accepted
+                connections.remove(socket);
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // nothing was sent on it
+                }
+                return;
             }
         }
     }

@@ -109,6 +109,7 @@ class HostileAgentTest {
             String printed = Files.readString(output);
             assertEquals(0, process.exitValue(), printed);
             assertTrue(printed.contains("endless: ConsulResponseException 200 GET /v1/kv/endless")
+                    && printed.contains("bytes (an eighth of this JVM's heap")
                     && printed.contains("healthy: [one, two] later: [two]"), printed);
         } finally {
             Files.delete(output);

@@ -12,22 +12,43 @@ import io.github.consulservlet.ConsulResponseException;
  * The most bytes one answer's body may have once decoded, counted as it arrives, so that an
  * endless, huge or gzip-bombed answer costs at most the limit in memory and fails its own call
  * with a message naming the endpoint and the setting to raise. Watches and recursive reads have
- * their own, larger limit: they read whole prefixes and service lists.
+ * their own, larger limit: they read whole prefixes and service lists. No limit is more than
+ * an eighth of the heap, whatever the setting says.
  */
 public final class BodyLimit {
     public static final String SETTING = "consul.client.max-response-size";
     public static final String BULK_SETTING = "consul.client.max-watch-response-size";
     /** A block of a body of unknown length: the size of the reads, so that a block is seldom copied twice. */
     private static final int BLOCK = 65536;
+    /**
+     * The part of the JVM's heap one body may take. At its peak an answer costs about four times
+     * its size (the blocks, the assembled array, the parsed values), so an eighth keeps it to half
+     * the heap. A limit the heap cannot hold would fail, with an {@link OutOfMemoryError}, whichever
+     * thread of the container allocated next, not this call.
+     */
+    static final long HEAP_SHARE_DIVISOR = 8;
+    private static final String HEAP_SHARE = "an eighth";
 
     private final Request request;
     private final long limit;
     private final String setting;
 
+    private final boolean heapBound;
+
     BodyLimit(Request request, long limit, String setting) {
+        this(request, limit, setting, Runtime.getRuntime().maxMemory());
+    }
+
+    BodyLimit(Request request, long limit, String setting, long maxHeap) {
+        long heapShare = maxHeap / HEAP_SHARE_DIVISOR;
         this.request = request;
-        this.limit = limit;
+        this.heapBound = heapShare < limit;
+        this.limit = Math.min(limit, heapShare);
         this.setting = setting;
+    }
+
+    long limit() {
+        return limit;
     }
 
     /** A buffer for a body of {@code contentLength} bytes (-1: unknown), or the error when it is over the limit. */
@@ -125,8 +146,11 @@ public final class BodyLimit {
     }
 
     private ConsulResponseException tooLarge(int status, String what) {
+        String raise = heapBound
+                ? " (" + HEAP_SHARE + " of this JVM's heap, which is less than " + setting + "); give the JVM more heap"
+                : "; raise " + setting;
         return new ConsulResponseException(status, request + " answered HTTP " + status + " with a body that "
-                + what + " (decoded), over the limit of " + limit + " bytes; raise " + setting
-                + " if such answers are expected", null);
+                + what + " (decoded), over the limit of " + limit + " bytes" + raise + " if such answers are expected",
+                null);
     }
 }
