@@ -49,7 +49,7 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
     private volatile boolean closed;
 
     private ConsulClient(Builder b) {
-        var tls = b.agents.stream().anyMatch(uri -> "https".equals(uri.getScheme())) ? Tls.context(b.tls) : defaultSsl();
+        var tls = b.agents.stream().anyMatch(uri -> "https".equals(uri.getScheme())) ? Tls.context(b.tls) : null;
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, new ExtensionThreads("scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
         Transport transport = new Transport(b.agents, b.token, tls, b.tls.verify(), b.connectTimeout,
@@ -60,14 +60,6 @@ public final class ConsulClient implements ConsulContext, AutoCloseable {
                 b.readTimeout, b.watchWait, b.backoff);
         this.agent = new Agent(transport);
         this.root = newContext(QueryOptions.DEFAULT, false);
-    }
-
-    private static javax.net.ssl.SSLContext defaultSsl() {
-        try {
-            return javax.net.ssl.SSLContext.getDefault();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no default TLS context", e);
-        }
     }
 
     /** A builder for a client of {@code http://127.0.0.1:8500}. */

@@ -55,6 +55,7 @@ public final class Transport implements AutoCloseable {
     private final BlockingBudget blockingBudget;
     private volatile boolean closed;
 
+    /** @param sslContext the agents' TLS, or null when they are all {@code http} */
     public Transport(List<URI> agents, String token, SSLContext sslContext, boolean verifyHostname,
             Duration connectTimeout, Duration readTimeout, int maxConnections, ThreadFactory threads,
             long maxResponseBytes, long maxBulkResponseBytes, boolean strictAnswers, ScheduledExecutorService timer) {

@@ -28,6 +28,7 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.URIScheme;
 import org.apache.hc.core5.http.config.RegistryBuilder;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
@@ -52,6 +53,7 @@ final class TransportClients implements AutoCloseable {
     final CloseableHttpClient blocking;
 
     /**
+     * @param sslContext the agents' TLS, or null when they are all {@code http}
      * @param watchBudget how many connections the watches may hold (see {@link BlockingBudget#forPool})
      */
     TransportClients(SSLContext sslContext, boolean verifyHostname, Duration connectTimeout, int maxConnections,
@@ -61,21 +63,27 @@ final class TransportClients implements AutoCloseable {
         // the other asynchronous calls (session destroys), and the rest, at least one, for calls.
         int asynchronousPool = Math.min(maxConnections, watchBudget + 1);
         int synchronousPool = Math.max(1, maxConnections - asynchronousPool);
-        ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext);
-        if (!verifyHostname) {
-            tls.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
-                    .setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+        TlsStrategy asyncTls = PlainAgentsOnly.INSTANCE;
+        TlsSocketStrategy classicTls = PlainAgentsOnly.INSTANCE;
+        if (sslContext != null) {
+            ClientTlsStrategyBuilder tls = ClientTlsStrategyBuilder.create().setSslContext(sslContext);
+            if (!verifyHostname) {
+                tls.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
+                        .setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+            }
+            asyncTls = tls.buildAsync();
+            classicTls = tls.buildClassic();
         }
-        this.async = async(tls, connectTimeout, asynchronousPool, threads);
-        this.blocking = blocking(tls, connectTimeout, synchronousPool);
+        this.async = async(asyncTls, connectTimeout, asynchronousPool, threads);
+        this.blocking = blocking(classicTls, connectTimeout, synchronousPool);
         async.start();
     }
 
-    private static CloseableHttpAsyncClient async(ClientTlsStrategyBuilder tls, Duration connectTimeout, int pool,
+    private static CloseableHttpAsyncClient async(TlsStrategy tls, Duration connectTimeout, int pool,
             ThreadFactory threads) {
         return HttpAsyncClients.custom()
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                        .setTlsStrategy(tls.buildAsync())
+                        .setTlsStrategy(tls)
                         .setMaxConnTotal(pool)
                         .setMaxConnPerRoute(pool)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -95,14 +103,14 @@ final class TransportClients implements AutoCloseable {
      * Sends the same requests as the asynchronous client: the same User-Agent, and
      * Accept-Encoding in its order. Gets no idle-connection evictor (a thread).
      */
-    private static CloseableHttpClient blocking(ClientTlsStrategyBuilder tls, Duration connectTimeout, int pool) {
+    private static CloseableHttpClient blocking(TlsSocketStrategy tls, Duration connectTimeout, int pool) {
         ConnectionConfig connections = ConnectionConfig.custom()
                 .setConnectTimeout(Timeout.of(connectTimeout))
                 .setValidateAfterInactivity(VALIDATE_AFTER_INACTIVITY)
                 .build();
         return HttpClients.custom()
                 .setConnectionManager(new InterruptibleConnections()
-                        .setTlsSocketStrategy(tls.buildClassic())
+                        .setTlsSocketStrategy(tls)
                         .setMaxConnTotal(pool)
                         .setMaxConnPerRoute(pool)
                         .setDefaultConnectionConfig(connections)
