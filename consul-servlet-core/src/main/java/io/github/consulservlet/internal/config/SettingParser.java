@@ -21,7 +21,7 @@ final class SettingParser {
     /** {@code text} is what {@code found} stands for, which may be more than its value (an agent with https added). */
     <T> T parse(Setting<T> setting, Found found, String text) {
         try {
-            return setting.type.parse(text);
+            return setting.type.read(text);
         } catch (ValueType.Refused e) {
             problem(found, e.getMessage(), setting.accepted());
             return null;

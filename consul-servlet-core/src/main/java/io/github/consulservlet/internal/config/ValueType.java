@@ -31,6 +31,15 @@ abstract class ValueType<T> {
     }
 
     private final Supplier<String> accepted;
+    /**
+     * The last text read into a value of a class that cannot change, and that value: the webapps
+     * of a container mostly share a setting's text (its default, the container's), and reading it
+     * again for each of them is most of what resolving their settings costs at start-up.
+     */
+    private volatile Remembered<T> last;
+
+    private record Remembered<T>(String text, T value) {
+    }
 
     ValueType(Supplier<String> accepted) {
         this.accepted = accepted;
@@ -42,6 +51,28 @@ abstract class ValueType<T> {
 
     /** The value of {@code text}, already stripped. */
     abstract T parse(String text) throws Refused;
+
+    /** {@link #parse}, or the value it gave the last time for this text when that value cannot change. */
+    final T read(String text) throws Refused {
+        Remembered<T> seen = last;
+        if (seen != null && seen.text.equals(text)) {
+            return seen.value;
+        }
+        T value = parse(text);
+        if (unchangeable(value)) {
+            last = new Remembered<>(text, value);
+        }
+        return value;
+    }
+
+    /**
+     * Values of these classes cannot change, and none of the types that make them looks beyond
+     * the text; a {@link Path} is checked on disk, and lists and maps may be changed by whoever reads them.
+     */
+    private static boolean unchangeable(Object value) {
+        return value instanceof String || value instanceof Boolean || value instanceof Integer || value instanceof Long
+                || value instanceof Duration || value instanceof Enum<?> || value instanceof ServiceWeights;
+    }
 
     /** The accepted form, as errors say it after {@code expected}. */
     final String accepted() {
