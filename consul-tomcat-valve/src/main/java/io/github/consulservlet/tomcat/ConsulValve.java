@@ -149,9 +149,13 @@ public final class ConsulValve extends ValveBase implements ContainerListener, L
         // Only the context this thread is starting: another context's getServletContext() is not
         // for this thread to call (it creates that context's ApplicationContext, unguarded).
         Thread thread = Thread.currentThread();
-        Context context = starting.entrySet().stream()
-                .filter(e -> e.getValue() == thread && e.getKey().getState() == LifecycleState.STARTING_PREP)
-                .map(Map.Entry::getKey).findFirst().orElse(null);
+        Context context = null;
+        for (Map.Entry<Context, Thread> start : starting.entrySet()) {
+            if (start.getValue() == thread && start.getKey().getState() == LifecycleState.STARTING_PREP) {
+                context = start.getKey();
+                break;
+            }
+        }
         if (context == null || !contexts.contains(context) || context.getServletContext() != webapp) {
             return null;
         }

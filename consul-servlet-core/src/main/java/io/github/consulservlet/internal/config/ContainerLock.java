@@ -18,6 +18,7 @@ import java.util.function.Function;
  */
 final class ContainerLock {
     static final String LEVEL = "container setting";
+    private static final Set<Setting<?>> CONNECTION = Set.copyOf(Setting.CONNECTION);
 
     private final Set<Setting<?>> locked;
     private final boolean ownAgent;
@@ -26,8 +27,9 @@ final class ContainerLock {
     ContainerLock(Map<String, String> contextParams, Map<String, String> containerSettings, String containerOrigin,
             Function<String, String> systemProperties) {
         String key = Setting.WEBAPP_OVERRIDES.key;
-        for (Setting<?> setting : Setting.values()) {
-            if (!setting.webappMaySet() && contextParams.containsKey(setting.key)) {
+        for (String param : contextParams.keySet()) {
+            Setting<?> setting = Setting.byKey(param).orElse(null);
+            if (setting != null && !setting.webappMaySet()) {
                 problems.add(setting.key + " '" + contextParams.get(setting.key).strip() + "' (context-param) is the container's"
                         + " to set; expected it on the Tomcat ConsulValve (" + setting.valveAttribute() + ") or in Jetty's"
                         + " start.d/consul.ini, not in a webapp");
@@ -44,7 +46,7 @@ final class ContainerLock {
         } else {
             boolean configured = containerSettings.get(Setting.AGENT.key) != null
                     || containerSettings.get(Setting.TOKEN.key) != null || containerSettings.get(Setting.TOKEN_FILE.key) != null;
-            locked = configured ? Set.copyOf(Setting.CONNECTION) : Set.of();
+            locked = configured ? CONNECTION : Set.of();
         }
         ownAgent = contextParams.containsKey(Setting.AGENT.key) && !locked.contains(Setting.AGENT);
         for (Setting<?> setting : Setting.CONNECTION) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,6 +51,7 @@ public final class Setting<T> {
     }
 
     private static final List<Setting<?>> ALL = new ArrayList<>();
+    private static final Map<String, Setting<?>> BY_KEY = new HashMap<>();
 
     public static final Setting<Boolean> ENABLED = define("consul.enabled", bool())
             .byDefault("true")
@@ -327,6 +329,7 @@ public final class Setting<T> {
         this.secret = d.secret;
         this.help = d.help;
         ALL.add(this);
+        BY_KEY.put(key, this);
     }
 
     /** Every setting, in declaration order: the order of the docs table. */
@@ -336,7 +339,7 @@ public final class Setting<T> {
 
     /** The setting named {@code key}, such as {@code consul.check.interval}. */
     public static Optional<Setting<?>> byKey(String key) {
-        return ALL.stream().filter(s -> s.key.equals(key)).findFirst();
+        return Optional.ofNullable(BY_KEY.get(key));
     }
 
     /** Its name, such as {@code consul.check.interval}: also its Jetty property and system property. */

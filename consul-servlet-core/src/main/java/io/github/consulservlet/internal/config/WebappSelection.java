@@ -66,6 +66,9 @@ final class WebappSelection {
 
     /** Whether {@code glob} matches all of {@code path}. */
     static boolean matches(String glob, String path) {
+        if (glob.indexOf('*') < 0 && glob.indexOf('?') < 0) {
+            return glob.equals(path); // the usual case, the defaults among them: no pattern to compile for each webapp
+        }
         return Pattern.compile(regex(glob)).matcher(path).matches();
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -147,6 +148,20 @@ final class ClientPool {
     /** The identity of a shared client; never printed, since it holds the token. */
     record Key(String agents, String token, TlsSettings tls, long maxResponseSize, long maxWatchResponseSize,
             boolean strictAnswers) {
+        // Written out: a record's own equals and hashCode are bootstrapped at their first call,
+        // which the first webapp's deployment would pay for.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && agents.equals(other.agents) && Objects.equals(token, other.token)
+                    && tls.equals(other.tls) && maxResponseSize == other.maxResponseSize
+                    && maxWatchResponseSize == other.maxWatchResponseSize && strictAnswers == other.strictAnswers;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(agents, token, tls, maxResponseSize, maxWatchResponseSize, strictAnswers);
+        }
+
         @Override
         public String toString() {
             return agents;

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
@@ -49,7 +50,13 @@ public final class Transport implements AutoCloseable {
     private final boolean strictAnswers;
     private final AgentFailover failover;
     private final Exchanges exchanges;
-    private final TransportClients clients;
+    private final Supplier<TransportClients> makeClients;
+    /**
+     * Made at the first exchange, not with the client: their classes (most of the extension's)
+     * and their I/O thread would otherwise cost a container's start-up, while a webapp's
+     * registration waits for the container to have started anyway.
+     */
+    private volatile TransportClients clients;
     /** What {@link #close()} cancels: the futures of {@link #send} and the exchanges of {@link #call}. */
     private final Set<Cancellable> inFlight = ConcurrentHashMap.newKeySet();
     private final BlockingBudget blockingBudget;
@@ -64,8 +71,25 @@ public final class Transport implements AutoCloseable {
         this.exchanges = new Exchanges(token, maxResponseBytes, maxBulkResponseBytes, () -> closed);
         int forWatches = BlockingBudget.forPool(maxConnections);
         this.blockingBudget = new BlockingBudget(forWatches);
-        this.clients = new TransportClients(sslContext, verifyHostname, connectTimeout, maxConnections, forWatches,
-                threads);
+        this.makeClients = () -> new TransportClients(sslContext, verifyHostname, connectTimeout, maxConnections,
+                forWatches, threads);
+    }
+
+    private TransportClients clients() {
+        TransportClients made = clients;
+        if (made == null) {
+            synchronized (this) {
+                made = clients;
+                if (made == null) {
+                    if (closed) {
+                        throw new IllegalStateException("the Consul client is closed");
+                    }
+                    made = makeClients.get();
+                    clients = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**
@@ -121,7 +145,7 @@ public final class Transport implements AutoCloseable {
             AtomicBoolean expired = new AtomicBoolean();
             ScheduledFuture<?> deadline = start(request, exchange, timeout, expired);
             try {
-                Response response = clients.blocking.execute(exchange,
+                Response response = clients().blocking.execute(exchange,
                         answer -> exchanges.read(request, answer, exchange, expired));
                 failover.answered(agentIndex);
                 return response;
@@ -225,7 +249,7 @@ public final class Transport implements AutoCloseable {
                     failover.pastDeadline(request, agent, timeout, null)));
             try {
                 // Each attempt keeps its own future: a failover may start the next one inside execute().
-                Future<Response> sent = clients.async.execute(
+                Future<Response> sent = clients().async.execute(
                         SimpleRequestProducer.create(exchanges.async(request, agent, timeout)), consumer, this);
                 attempts.add(sent);
                 if (result.isCompletedExceptionally()) { // cancelled or closed while this attempt was being set up
@@ -297,6 +321,12 @@ public final class Transport implements AutoCloseable {
         for (Cancellable call : List.copyOf(inFlight)) {
             call.cancel();
         }
-        clients.close();
+        TransportClients made;
+        synchronized (this) {
+            made = clients;
+        }
+        if (made != null) {
+            made.close();
+        }
     }
 }
