@@ -4,13 +4,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.github.consulservlet.ConsulLock;
+import io.github.consulservlet.LockLost;
 import io.github.consulservlet.LockOptions;
 import io.github.consulservlet.internal.client.ConsulClient;
 
 /**
  * A JVM of its own that takes our lock and holds it until it is killed, so that a test can kill a
  * Java holder as a crash would: {@code <agent address> <key> <session name> <file>}; the lock's
- * session ID is written to the file once the lock is held.
+ * session ID is written to the file once the lock is held. It exits 3, naming the cause, if it
+ * loses the lock first.
  */
 public final class LockHolderProcess {
     private LockHolderProcess() {
@@ -25,6 +27,8 @@ public final class LockHolderProcess {
         Path written = Path.of(args[3] + ".tmp");
         Files.writeString(written, lock.session().orElseThrow());
         Files.move(written, Path.of(args[3]));
-        Thread.sleep(Long.MAX_VALUE);
+        LockLost lost = lock.lost().toCompletableFuture().join();
+        System.out.println("lost the lock: " + lost);
+        System.exit(3);
     }
 }

@@ -26,13 +26,13 @@ public final class BodyLimit {
      * the heap. A limit the heap cannot hold would fail, with an {@link OutOfMemoryError}, whichever
      * thread of the container allocated next, not this call.
      */
-    static final long HEAP_SHARE_DIVISOR = 8;
+    private static final long HEAP_SHARE_DIVISOR = 8;
     private static final String HEAP_SHARE = "an eighth";
 
     private final Request request;
     private final long limit;
     private final String setting;
-
+    /** Whether the heap, not the setting, gave the limit: the error then says to give the JVM more heap. */
     private final boolean heapBound;
 
     BodyLimit(Request request, long limit, String setting) {
